@@ -1,0 +1,336 @@
+"""Write a generated demo county into the database.
+
+Insert-only by natural key (county, station and community codes, police numbers, incident ids): a
+second run with the same seed finds everything in place and writes nothing, and it never undoes what
+planners changed since (a person moved by an approved proposal stays moved).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+
+from personnel.models import Assignment, Leave, Person, Qualification
+from stations.models import Community, County, PoliceArea, Station, Unit
+from workload.demo.catalogue import CATEGORIES, QUALIFICATIONS
+from workload.demo.generate import INCIDENT_SOURCE, DemoCounty, county_code
+from workload.models import Incident, IncidentCategory
+
+BATCH = 5_000
+
+
+class SeedConflict(Exception):
+    """The county exists but was built from another seed; loading on top would mix two counties."""
+
+
+@dataclass
+class LoadStats:
+    stations: int = 0
+    communities: int = 0
+    people: int = 0
+    assignments: int = 0
+    leaves: int = 0
+    incidents: int = 0
+
+
+def _batched(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def ensure_catalogue() -> None:
+    """Incident categories and qualifications shared by every county."""
+    IncidentCategory.objects.bulk_create(
+        [
+            IncidentCategory(
+                code=c.code,
+                name_zh=c.name_zh,
+                name_en=c.name_en,
+                group=c.group,
+                default_handling_minutes=c.minutes,
+                default_crew=c.crew,
+                officer_only=c.officer_only,
+            )
+            for c in CATEGORIES
+        ],
+        ignore_conflicts=True,
+    )
+    Qualification.objects.bulk_create(
+        [Qualification(code=code, name=zh, name_en=en, officer_only=only) for code, zh, en, only in QUALIFICATIONS],
+        ignore_conflicts=True,
+    )
+
+
+def check_seed(*, number: int, seed: int) -> None:
+    prefix = f"{county_code(number)}-"
+    other = (
+        Incident.objects.filter(source=INCIDENT_SOURCE, external_id__startswith=prefix)
+        .exclude(external_id__startswith=f"{prefix}{seed}-")
+        .values_list("external_id", flat=True)
+        .first()
+    )
+    if other is not None:
+        built_with = other.split("-")[1]
+        raise SeedConflict(
+            f"County {county_code(number)} was built with seed {built_with}, not {seed}; "
+            "run seed_demo with --reset to rebuild it."
+        )
+
+
+@transaction.atomic
+def load_county(county: DemoCounty) -> LoadStats:
+    stats = LoadStats()
+    ensure_catalogue()
+    county_row, _created = County.objects.get_or_create(
+        code=county.code, defaults={"name": county.name, "name_en": county.name_en}
+    )
+
+    stats.stations = _insert_new(
+        Station,
+        "code",
+        [
+            Station(
+                county=county_row,
+                code=s.code,
+                name=s.name,
+                name_en=s.name_en,
+                kind=s.kind,
+                address=s.address,
+                latitude=round(s.latitude, 6),
+                longitude=round(s.longitude, 6),
+                establishment_quota=s.establishment_quota,
+                auxiliary_quota=s.auxiliary_quota,
+            )
+            for s in county.stations
+        ],
+    )
+    station_ids = dict(Station.objects.filter(county=county_row).values_list("code", "id"))
+    kinds_by_station = {s.code: s.kind for s in county.stations}
+    unit_names = dict(Unit.Kind.choices)
+    Unit.objects.bulk_create(
+        [
+            Unit(station_id=station_ids[code], kind=kind, name=str(unit_names[kind]) if kind != "department" else name)
+            for code, station_kind, name in ((s.code, s.kind, s.name) for s in county.stations)
+            for kind in (("department",) if station_kind == "department" else Unit.STATION_KINDS)
+        ],
+        ignore_conflicts=True,
+    )
+    unit_ids = {
+        (code, kind): pk
+        for code, kind, pk in Unit.objects.filter(station__county=county_row).values_list("station__code", "kind", "id")
+    }
+    PoliceArea.objects.bulk_create(
+        [PoliceArea(station_id=station_ids[s], code=code, name=name) for s, code, name in county.police_areas],
+        ignore_conflicts=True,
+    )
+    area_ids = dict(PoliceArea.objects.filter(station__county=county_row).values_list("code", "id"))
+    stats.communities = _insert_new(
+        Community,
+        "code",
+        [
+            Community(
+                station_id=station_ids[c.station_code],
+                police_area_id=area_ids[c.police_area_code],
+                code=c.code,
+                name=c.name,
+                kind=c.kind,
+                resident_population=c.resident_population,
+                households=c.households,
+                area_km2=c.area_km2,
+            )
+            for c in county.communities
+        ],
+    )
+
+    existing_numbers = set(
+        Person.objects.filter(number__in=[p.number for p in county.people]).values_list("number", flat=True)
+    )
+    new_people = [p for p in county.people if p.number not in existing_numbers]
+    Person.objects.bulk_create(
+        [
+            Person(
+                number=p.number,
+                name=p.name,
+                kind=p.kind,
+                sex=p.sex,
+                birth_date=p.birth_date,
+                rank=p.rank,
+                post=p.post,
+                law_enforcement_level=p.law_enforcement_level,
+                is_investigator=p.is_investigator,
+                status=p.status,
+                seconded_to=p.seconded_to,
+                hire_date=p.hire_date,
+                post_since=p.post_since,
+                movable=p.movable,
+            )
+            for p in new_people
+        ],
+        batch_size=BATCH,
+    )
+    stats.people = len(new_people)
+    person_ids = dict(Person.objects.filter(number__in=[p.number for p in new_people]).values_list("number", "id"))
+    qualification_ids = dict(Qualification.objects.values_list("code", "id"))
+    Person.qualifications.through.objects.bulk_create(
+        [
+            Person.qualifications.through(person_id=person_ids[p.number], qualification_id=qualification_ids[q])
+            for p in new_people
+            for q in p.qualifications
+        ],
+        batch_size=BATCH,
+    )
+    assignments = []
+    for p in new_people:
+        start = p.post_since
+        if p.previous_placement is not None and p.hire_date < p.post_since:
+            previous_station, previous_unit = p.previous_placement
+            assignments.append(
+                Assignment(
+                    person_id=person_ids[p.number],
+                    unit_id=unit_ids[(previous_station, _unit_kind_at(kinds_by_station[previous_station], previous_unit))],
+                    start_date=p.hire_date,
+                    end_date=start,
+                    source=Assignment.Source.INITIAL,
+                )
+            )
+        assignments.append(
+            Assignment(
+                person_id=person_ids[p.number],
+                unit_id=unit_ids[(p.station_code, p.unit_kind)],
+                start_date=start if p.previous_placement is not None else p.hire_date,
+                source=Assignment.Source.INITIAL,
+            )
+        )
+    Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+    stats.assignments = len(assignments)
+    leaves = [
+        Leave(
+            person_id=person_ids[leave.number],
+            kind=leave.kind,
+            start_date=leave.start_date,
+            end_date=leave.end_date,
+            status=leave.status,
+            reason=leave.reason,
+        )
+        for leave in county.leaves
+        if leave.number in person_ids
+    ]
+    Leave.objects.bulk_create(leaves, batch_size=BATCH)
+    stats.leaves = len(leaves)
+    stats.incidents = _insert_incidents(county.incidents, station_ids)
+    return stats
+
+
+def _unit_kind_at(station_kind: str, wanted: str) -> str:
+    return "department" if station_kind == "department" else wanted
+
+
+def _insert_new(model: Any, key: str, rows: list[Any]) -> int:
+    existing = set(model.objects.filter(**{f"{key}__in": [getattr(r, key) for r in rows]}).values_list(key, flat=True))
+    fresh = [r for r in rows if getattr(r, key) not in existing]
+    model.objects.bulk_create(fresh, batch_size=BATCH)
+    return len(fresh)
+
+
+def _insert_incidents(frame: pd.DataFrame, station_ids: dict[str, int]) -> int:
+    if frame.empty:
+        return 0
+    existing = set(
+        Incident.objects.filter(source=INCIDENT_SOURCE, station_id__in=station_ids.values()).values_list(
+            "external_id", flat=True
+        )
+    )
+    fresh = frame[~frame["external_id"].isin(existing)]
+    if fresh.empty:
+        return 0
+    category_ids = dict(IncidentCategory.objects.values_list("code", "id"))
+    community_ids = dict(
+        Community.objects.filter(station_id__in=station_ids.values()).values_list("code", "id")
+    )
+
+    def column(name: str) -> list[dt.datetime | None]:
+        values = fresh[name]
+        return [None if pd.isna(v) else v.to_pydatetime() for v in values]
+
+    received, arrived, cleared = column("received_at"), column("arrived_at"), column("cleared_at")
+    minutes = [None if pd.isna(v) else float(v) for v in fresh["handling_minutes"]]
+    people = [None if pd.isna(v) else int(v) for v in fresh["people_involved"]]
+    rows = (
+        Incident(
+            source=INCIDENT_SOURCE,
+            external_id=external_id,
+            station_id=station_ids[station],
+            community_id=community_ids[community],
+            category_id=category_ids[category],
+            received_at=received[i],
+            arrived_at=arrived[i],
+            cleared_at=cleared[i],
+            handling_minutes=minutes[i],
+            people_involved=people[i],
+        )
+        for i, (external_id, station, community, category) in enumerate(
+            zip(fresh["external_id"], fresh["station_code"], fresh["community_code"], fresh["category_code"], strict=True)
+        )
+    )
+    count = 0
+    for chunk in _batched(rows):
+        Incident.objects.bulk_create(chunk)
+        count += len(chunk)
+    return count
+
+
+@transaction.atomic
+def reset_county(code: str) -> bool:
+    """Remove a demo county and everything in it (people, history, incidents, its chiefs' accounts)."""
+    from personnel.models import User
+
+    county = County.objects.filter(code=code).first()
+    if county is None:
+        return False
+    stations = Station.objects.filter(county=county)
+    Incident.objects.filter(station__in=stations).delete()
+    User.objects.filter(station__in=stations).delete()
+    people = Person.objects.filter(assignments__unit__station__in=stations).distinct()
+    Person.objects.filter(pk__in=list(people.values_list("pk", flat=True))).delete()
+    Community.objects.filter(station__in=stations).delete()
+    stations.delete()
+    county.delete()
+    return True
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    station: str
+    password: str | None  # None: the account already existed and keeps its password
+
+
+@transaction.atomic
+def ensure_demo_users(*, chief_stations: list[Station]) -> list[DemoAccount]:
+    """A planner, an auditor and one chief per station; new accounts get a random password."""
+    import secrets
+
+    from config.roles import Role
+    from personnel.models import User
+    from personnel.services import user_set_role
+
+    wanted: list[tuple[str, str, Station | None]] = [("planner", Role.PLANNER, None), ("auditor", Role.AUDITOR, None)]
+    wanted += [(f"chief-{s.code.lower()}", Role.CHIEF, s) for s in chief_stations]
+    accounts = []
+    for username, role, station in wanted:
+        user = User.objects.filter(username=username).first()
+        password = None
+        if user is None:
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(username=username, password=password)
+            user_set_role(user=user, role=role, station=station)
+        accounts.append(DemoAccount(username, str(Role(role).label), station.name if station else "", password))
+    return accounts
