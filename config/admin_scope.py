@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from config.roles import scope_of
 
 
-class RoleScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RoleScopedAdmin(admin.ModelAdmin):
     #: Lookup from this model to the id of the station it belongs to; None means the model is not
     #: station-bound (e.g. categories) and chiefs see all of it read-only.
     station_lookup: str | None = None

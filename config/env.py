@@ -6,6 +6,7 @@ operator can act on instead of a traceback deep inside Django.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -70,15 +71,23 @@ def env_list(name: str, default: list[str], *, environ: Mapping[str, str] = os.e
     return items
 
 
-def env_choice(
-    name: str, default: str, choices: tuple[str, ...], *, environ: Mapping[str, str] = os.environ
-) -> str:
+def env_choice(name: str, default: str, choices: tuple[str, ...], *, environ: Mapping[str, str] = os.environ) -> str:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
     if raw not in choices:
         raise ImproperEnvironment(f"{name}={raw!r} is not one of: {', '.join(choices)}.")
     return raw
+
+
+def env_date(name: str, default: dt.date, *, environ: Mapping[str, str] = os.environ) -> dt.date:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ImproperEnvironment(f"{name}={raw!r} is not a date in the form YYYY-MM-DD.") from None
 
 
 @dataclass(frozen=True)

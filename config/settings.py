@@ -7,7 +7,7 @@ Every variable is documented in .env.example.
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from config.env import (
     ImproperEnvironment,
     env_bool,
     env_choice,
+    env_date,
     env_int,
     env_list,
     env_str,
@@ -28,7 +29,7 @@ VAR_DIR = Path(env_str("JINGLI_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", True)
 
-_DEV_SECRET_KEY = "django-insecure-jingli-development-only-never-use-in-production"
+_DEV_SECRET_KEY = "django-insecure-jingli-development-only-never-use-in-production"  # noqa: S105 - refused when DEBUG is off
 SECRET_KEY = env_str("SECRET_KEY") or ""
 if not SECRET_KEY:
     if not DEBUG:
@@ -228,4 +229,4 @@ LOGGING = {
 
 # The date the demo county's data is generated up to; tests and the demo use it so that "12 months of
 # incidents" means the same months on every machine.
-JINGLI_DEMO_END_DATE = env_str("JINGLI_DEMO_END_DATE") or "2026-10-31"
+JINGLI_DEMO_END_DATE = env_date("JINGLI_DEMO_END_DATE", dt.date(2026, 10, 31))

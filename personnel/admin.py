@@ -57,11 +57,11 @@ class TenureFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
+class AssignmentInline(admin.TabularInline):
     model = Assignment
     fk_name = "person"
     extra = 0
-    fields = ["unit", "start_date", "end_date", "source", "reason", "created_by"]
+    fields = ("unit", "start_date", "end_date", "source", "reason", "created_by")
     readonly_fields = fields
     ordering = ["-start_date"]
     can_delete = False
@@ -176,7 +176,7 @@ class QualificationAdmin(RoleScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(DjangoUserAdmin):
     """Accounts are managed by operators (superusers); planners and auditors may read the list."""
 
     list_display = ["username", "first_name", "last_name", "role", "station", "is_active", "last_login"]

@@ -28,7 +28,7 @@ class User(AbstractUser):
         help_text=_("Required for station chiefs, empty for every other role."),
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         constraints = [
             models.CheckConstraint(
                 condition=Q(role=Role.CHIEF, station__isnull=False) | (~Q(role=Role.CHIEF) & Q(station__isnull=True)),
@@ -84,9 +84,11 @@ class PersonKind(models.TextChoices):
     AUXILIARY_DUTY = "aux_duty", _("Auxiliary (duty)")
     AUXILIARY_CLERICAL = "aux_clerical", _("Auxiliary (clerical)")
 
+
 class Sex(models.TextChoices):
     MALE = "M", _("Male")
     FEMALE = "F", _("Female")
+
 
 class Rank(models.TextChoices):
     # 警衔, lowest first; auxiliaries carry none.
@@ -100,6 +102,7 @@ class Rank(models.TextChoices):
     INSPECTOR_1 = "inspector_1", _("Inspector, 1st class")
     SUPERINTENDENT_3 = "superintendent_3", _("Superintendent, 3rd class")
     SUPERINTENDENT_2 = "superintendent_2", _("Superintendent, 2nd class")
+
 
 class Post(models.TextChoices):
     CHIEF = "chief", _("Station chief")
@@ -116,6 +119,7 @@ class Post(models.TextChoices):
     AUX_DESK = "aux_desk", _("Desk auxiliary")
     AUX_CLERK = "aux_clerk", _("Clerical auxiliary")
 
+
 OFFICER_POSTS = (
     Post.CHIEF,
     Post.INSTRUCTOR,
@@ -130,6 +134,7 @@ OFFICER_POSTS = (
 LEADER_POSTS = (Post.CHIEF, Post.INSTRUCTOR, Post.DEPUTY_CHIEF, Post.DEPARTMENT_HEAD)
 COMMUNITY_POSTS = (Post.COMMUNITY_OFFICER, Post.VILLAGE_OFFICER)
 
+
 class LawEnforcementLevel(models.TextChoices):
     # 执法资格等级
     NONE = "none", _("None")
@@ -137,13 +142,13 @@ class LawEnforcementLevel(models.TextChoices):
     INTERMEDIATE = "intermediate", _("Intermediate")
     ADVANCED = "advanced", _("Advanced")
 
+
 class PersonStatus(models.TextChoices):
     ACTIVE = "active", _("Active at post")
     SECONDED = "seconded", _("Seconded out")
     LONG_LEAVE = "long_leave", _("Long leave")
     TRAINING = "training", _("Training")
     LEFT = "left", _("Left the force")
-
 
 
 class Person(TimestampedModel):
@@ -317,7 +322,9 @@ class Leave(TimestampedModel):
         ordering = ["-start_date"]
         indexes = [models.Index(fields=["person", "start_date"], name="leave_person_start")]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="leave_end_not_before_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="leave_end_not_before_start"
+            ),
             models.CheckConstraint(condition=Q(kind__in=LeaveKind.values), name="leave_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=LeaveStatus.values), name="leave_status_valid"),
         ]

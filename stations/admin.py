@@ -22,7 +22,7 @@ class CountyAdmin(RoleScopedAdmin):
         return queryset.filter(stations=station_id)
 
 
-class UnitInline(admin.TabularInline):  # type: ignore[type-arg]
+class UnitInline(admin.TabularInline):
     model = Unit
     extra = 0
     fields = ["kind", "name"]
@@ -30,7 +30,7 @@ class UnitInline(admin.TabularInline):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return scope_of(request.user).can_write
 
-    has_change_permission = has_add_permission  # type: ignore[assignment]
+    has_change_permission = has_add_permission
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -82,9 +82,7 @@ class Station(TimestampedModel):
                 | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
                 name="station_coordinates_both_and_in_range",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=StationKind.values), name="station_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=StationKind.values), name="station_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -188,10 +186,10 @@ class Community(TimestampedModel):
         verbose_name_plural = _("communities and villages")
         ordering = ["station__code", "code"]
         constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CommunityKind.values), name="community_kind_valid"),
             models.CheckConstraint(
-                condition=Q(kind__in=CommunityKind.values), name="community_kind_valid"
+                condition=Q(area_km2__isnull=True) | Q(area_km2__gt=0), name="community_area_positive"
             ),
-            models.CheckConstraint(condition=Q(area_km2__isnull=True) | Q(area_km2__gt=0), name="community_area_positive"),
             models.CheckConstraint(
                 condition=Q(households__lte=models.F("resident_population")),
                 name="community_households_not_above_population",

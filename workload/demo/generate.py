@@ -147,7 +147,9 @@ def _random_station_specs(rng: np.random.Generator) -> tuple[StationSpec, ...]:
         for word_index in sorted(chosen.tolist()):
             word = words[word_index]
             population = int({"urban": 55_000, "town": 30_000, "rural": 11_000}[kind] * rng.uniform(0.7, 1.3))
-            officers = max(5, round(population / {"urban": 2_900, "town": 2_300, "rural": 1_900}[kind] * rng.uniform(0.8, 1.2)))
+            officers = max(
+                5, round(population / {"urban": 2_900, "town": 2_300, "rural": 1_900}[kind] * rng.uniform(0.8, 1.2))
+            )
             suffix = {"urban": "派出所", "town": "镇派出所", "rural": "乡派出所"}[kind]
             specs.append(
                 StationSpec(
@@ -172,6 +174,7 @@ def _add_places(
     base_lat, base_lon = 30.0 + 0.35 * (int(county.code[2:]) % 7), 114.0 + 0.45 * (int(county.code[2:]) % 9)
     for spec in specs:
         station_code = f"{county.code}-{spec.code_suffix}"
+        street = names.choice(("人民路", "解放路", "建设路", "中山路"))
         spread = {"urban": 0.04, "town": 0.25, "rural": 0.45}[spec.kind]
         county.stations.append(
             StationRecord(
@@ -179,7 +182,7 @@ def _add_places(
                 name=spec.name,
                 name_en=spec.name_en,
                 kind=spec.kind,
-                address=f"{county.name}{spec.name.removesuffix('派出所')}{names.choice(('人民路', '解放路', '建设路', '中山路'))}{names.randint(1, 300)}号",
+                address=f"{county.name}{spec.name.removesuffix('派出所')}{street}{names.randint(1, 300)}号",
                 latitude=round(base_lat + float(rng.uniform(-spread, spread)), 6),
                 longitude=round(base_lon + float(rng.uniform(-spread, spread)), 6),
                 establishment_quota=spec.officers + int(rng.integers(0, 3)),
@@ -421,7 +424,12 @@ def _add_people(
         dept_code = f"{county.code}-{dept.code_suffix}"
         heads = 2 if dept.officers >= 30 else 1
         county.people += [
-            officer(dept_code, "department_head" if i < heads else "department_officer", "department", 0.9 if dept.code_suffix == "XZ" else 0.15)
+            officer(
+                dept_code,
+                "department_head" if i < heads else "department_officer",
+                "department",
+                0.9 if dept.code_suffix == "XZ" else 0.15,
+            )
             for i in range(dept.officers)
         ]
         county.people += [auxiliary(dept_code, k, p, u) for k, p, u in _auxiliary_posts(dept.auxiliaries, "department")]
@@ -443,7 +451,9 @@ def _add_leaves(county: DemoCounty, rng: np.random.Generator, today: dt.date) ->
             start = today - dt.timedelta(days=int(rng.integers(20, 120)))
             kind = "maternity" if person.sex == "F" else "sick"
             county.leaves.append(
-                LeaveRecord(person.number, kind, start, start + dt.timedelta(days=int(rng.integers(150, 240))), "approved", "")
+                LeaveRecord(
+                    person.number, kind, start, start + dt.timedelta(days=int(rng.integers(150, 240))), "approved", ""
+                )
             )
             continue
         if person.status != "active":
@@ -452,12 +462,16 @@ def _add_leaves(county: DemoCounty, rng: np.random.Generator, today: dt.date) ->
         if rng.random() < 0.7:
             start = today - dt.timedelta(days=int(rng.integers(20, 340)))
             county.leaves.append(
-                LeaveRecord(person.number, "annual", start, start + dt.timedelta(days=int(rng.integers(2, 10))), "approved", "")
+                LeaveRecord(
+                    person.number, "annual", start, start + dt.timedelta(days=int(rng.integers(2, 10))), "approved", ""
+                )
             )
         if rng.random() < 0.08:
             start = today + dt.timedelta(days=int(rng.integers(5, 40)))
             county.leaves.append(
-                LeaveRecord(person.number, "annual", start, start + dt.timedelta(days=int(rng.integers(1, 6))), "requested", "")
+                LeaveRecord(
+                    person.number, "annual", start, start + dt.timedelta(days=int(rng.integers(1, 6))), "requested", ""
+                )
             )
 
 
@@ -501,11 +515,7 @@ def _incidents(
         draws = rng.random(count) * cumulative[:, -1]
         hour = (cumulative < draws[:, None]).sum(axis=1)
         seconds = rng.integers(0, 3600, size=count)
-        local = (
-            days.to_numpy()[day_index]
-            + hour.astype("timedelta64[h]")
-            + seconds.astype("timedelta64[s]")
-        )
+        local = days.to_numpy()[day_index] + hour.astype("timedelta64[h]") + seconds.astype("timedelta64[s]")
         received = local - CHINA_UTC_OFFSET
         default_minutes = np.array([c.minutes for c in categories])[category_index]
         handling = np.round(default_minutes * rng.lognormal(0.0, 0.45, size=count), 1)
@@ -531,7 +541,7 @@ def _incidents(
                 "arrived_at": np.where(invalid, np.datetime64("NaT"), arrived),
                 "cleared_at": np.where(invalid | missing, np.datetime64("NaT"), cleared),
                 "handling_minutes": np.where(invalid, 5.0, np.where(missing, np.nan, handling)),
-                "people_involved": pd.array(np.where(invalid, 1, np.where(missing, -1, crew)), dtype="Int64"),
+                "people_involved": pd.array(np.where(invalid, 1, np.where(missing, -1, crew)).tolist(), dtype="Int64"),
             }
         )
         frame.loc[frame["people_involved"] < 0, "people_involved"] = pd.NA

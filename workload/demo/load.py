@@ -194,7 +194,9 @@ def load_county(county: DemoCounty) -> LoadStats:
             assignments.append(
                 Assignment(
                     person_id=person_ids[p.number],
-                    unit_id=unit_ids[(previous_station, _unit_kind_at(kinds_by_station[previous_station], previous_unit))],
+                    unit_id=unit_ids[
+                        (previous_station, _unit_kind_at(kinds_by_station[previous_station], previous_unit))
+                    ],
                     start_date=p.hire_date,
                     end_date=start,
                     source=Assignment.Source.INITIAL,
@@ -251,15 +253,14 @@ def _insert_incidents(frame: pd.DataFrame, station_ids: dict[str, int]) -> int:
     if fresh.empty:
         return 0
     category_ids = dict(IncidentCategory.objects.values_list("code", "id"))
-    community_ids = dict(
-        Community.objects.filter(station_id__in=station_ids.values()).values_list("code", "id")
-    )
+    community_ids = dict(Community.objects.filter(station_id__in=station_ids.values()).values_list("code", "id"))
 
     def column(name: str) -> list[dt.datetime | None]:
         values = fresh[name]
         return [None if pd.isna(v) else v.to_pydatetime() for v in values]
 
-    received, arrived, cleared = column("received_at"), column("arrived_at"), column("cleared_at")
+    received = [v.to_pydatetime() for v in fresh["received_at"]]
+    arrived, cleared = column("arrived_at"), column("cleared_at")
     minutes = [None if pd.isna(v) else float(v) for v in fresh["handling_minutes"]]
     people = [None if pd.isna(v) else int(v) for v in fresh["people_involved"]]
     rows = (
@@ -276,7 +277,13 @@ def _insert_incidents(frame: pd.DataFrame, station_ids: dict[str, int]) -> int:
             people_involved=people[i],
         )
         for i, (external_id, station, community, category) in enumerate(
-            zip(fresh["external_id"], fresh["station_code"], fresh["community_code"], fresh["category_code"], strict=True)
+            zip(
+                fresh["external_id"],
+                fresh["station_code"],
+                fresh["community_code"],
+                fresh["category_code"],
+                strict=True,
+            )
         )
     )
     count = 0

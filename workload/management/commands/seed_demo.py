@@ -34,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError("--seed must be zero or positive.")
         if options["incidents"] < 0:
             raise CommandError("--incidents must be zero or positive.")
-        end_date = dt.date.fromisoformat(settings.JINGLI_DEMO_END_DATE)
+        end_date: dt.date = settings.JINGLI_DEMO_END_DATE
         summary: dict[str, Any] = {"seed": seed, "scale": options["scale"], "counties": []}
         for number in range(1, SCALES[options["scale"]] + 1):
             if options["reset"]:
