@@ -15,7 +15,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	@touch $(STAMP)
 
-venv: $(STAMP)
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+# Translations are compiled with Babel, so a bare machine needs no GNU gettext.
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -D django -d locale -l $*
+
+venv: $(STAMP) $(MO_FILES)
 
 demo: venv
 	$(PY) manage.py migrate --noinput

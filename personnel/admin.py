@@ -15,24 +15,13 @@ from config.roles import scope_of
 from personnel.models import Assignment, Leave, Person, Qualification, User
 from personnel.selectors import people_in_scope, people_with_placement
 from personnel.services import assignment_start
-from stations.models import Station, Unit
+from stations.admin_filters import StationInScopeFilter
+from stations.models import Unit
 
 
-class CurrentStationFilter(admin.SimpleListFilter):
+class CurrentStationFilter(StationInScopeFilter):
     title = _("current station")
-    parameter_name = "station"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        stations = Station.objects.order_by("code")
-        scope = scope_of(request.user)
-        if scope.station_id is not None:
-            stations = stations.filter(pk=scope.station_id)
-        return [(str(s.pk), str(s)) for s in stations]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if not self.value():
-            return queryset
-        return queryset.filter(station_id_now=self.value())
+    lookup = "station_id_now"  # annotated by people_with_placement
 
 
 class TenureFilter(admin.SimpleListFilter):

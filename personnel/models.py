@@ -165,9 +165,12 @@ class Person(TimestampedModel):
     COMMUNITY_POSTS = COMMUNITY_POSTS
 
     number = models.CharField(
-        _("police or auxiliary number"), max_length=32, unique=True, help_text=_("警号 / 辅警编号")
+        _("police or auxiliary number"),
+        max_length=32,
+        unique=True,
+        help_text=_("Police number for officers, auxiliary number for auxiliaries."),
     )
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("full name"), max_length=50, db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=PersonKind.choices)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
@@ -178,7 +181,7 @@ class Person(TimestampedModel):
         max_length=16,
         choices=LawEnforcementLevel.choices,
         default=LawEnforcementLevel.NONE,
-        help_text=_("执法资格等级"),
+        help_text=_("Level of the law-enforcement qualification examination passed."),
     )
     is_investigator = models.BooleanField(_("investigator"), default=False)
     qualifications = models.ManyToManyField(

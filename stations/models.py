@@ -65,7 +65,7 @@ class Station(TimestampedModel):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     establishment_quota = models.PositiveIntegerField(
-        _("establishment quota"), default=0, help_text=_("Authorised officer posts (编制).")
+        _("establishment quota"), default=0, help_text=_("Authorised officer posts.")
     )
     auxiliary_quota = models.PositiveIntegerField(_("auxiliary quota"), default=0)
 
@@ -175,7 +175,9 @@ class Community(TimestampedModel):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    resident_population = models.PositiveIntegerField(_("resident population"), help_text=_("实有人口"))
+    resident_population = models.PositiveIntegerField(
+        _("resident population"), help_text=_("People actually living in the area, registered or not.")
+    )
     households = models.PositiveIntegerField(_("households"))
     area_km2 = models.DecimalField(_("area (km²)"), max_digits=9, decimal_places=2, null=True, blank=True)
 

@@ -8,9 +8,11 @@ whole run instead, so CI can never pass by skipping them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 HAS_REDIS = bool(settings.REDIS_URL)
@@ -48,3 +50,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     # Argon2 is right for production and pointlessly slow for hundreds of test logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    # Service errors are asserted in English; tests of the Chinese interface switch explicitly.
+    with translation.override("en"):
+        yield

@@ -78,7 +78,10 @@ class Incident(TimestampedModel):
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["station", "received_at"], name="incident_station_received")]
+        indexes = [
+            models.Index(fields=["station", "received_at"], name="incident_station_received"),
+            models.Index(fields=["-received_at"], name="incident_received_desc"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="incident_external_id_unique_per_source"),
             models.CheckConstraint(
