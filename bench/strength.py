@@ -1,0 +1,97 @@
+"""Nominal and effective strength of every station of a city, ORM selector vs hand-written SQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jingli_bench .venv/bin/python bench/strength.py
+
+Builds the city-scale demo (150 stations, ~8,500 people) in the configured database if it is not
+there, then times `stations_with_strength` (the query behind the station list and the dashboard)
+against the same counts written by hand in SQL, and checks both give the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from _setup import median_seconds, print_table
+from django.core.management import call_command
+from django.db import connection
+
+from personnel.models import Person
+from personnel.selectors import stations_with_strength
+from stations.models import Station
+
+ON = dt.date(2026, 11, 15)
+
+HAND_WRITTEN = """
+SELECT s.id,
+       COUNT(p.id) FILTER (WHERE p.kind = 'officer'),
+       COUNT(p.id) FILTER (WHERE p.kind <> 'officer'),
+       COUNT(p.id) FILTER (WHERE p.kind = 'officer' AND p.status = 'active'),
+       COUNT(p.id) FILTER (WHERE p.kind <> 'officer' AND p.status = 'active'),
+       COUNT(p.id) FILTER (WHERE p.kind = 'officer' AND p.status = 'active'
+                           AND p.post IN ('community_officer', 'village_officer'))
+FROM stations_station s
+LEFT JOIN stations_unit u ON u.station_id = s.id
+LEFT JOIN personnel_assignment a ON a.unit_id = u.id AND a.start_date <= %(on)s
+     AND (a.end_date IS NULL OR a.end_date > %(on)s)
+LEFT JOIN personnel_person p ON p.id = a.person_id AND p.status <> 'left'
+GROUP BY s.id
+ORDER BY s.id
+"""
+
+
+def orm() -> dict[int, tuple[int, ...]]:
+    return {
+        s.pk: (
+            s.nominal_officers,
+            s.nominal_auxiliaries,
+            s.effective_officers,
+            s.effective_auxiliaries,
+            s.community_officers,
+        )
+        for s in stations_with_strength(Station.objects.order_by("pk"), on=ON).only("pk")
+    }
+
+
+def hand_written() -> dict[int, tuple[int, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(HAND_WRITTEN, {"on": ON})
+        return {pk: tuple(counts) for pk, *counts in cursor.fetchall()}
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        raise SystemExit("Point DATABASE_URL at PostgreSQL: this benchmark compares against PostgreSQL SQL.")
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", "--scale", "city", "--incidents", "0", "--json", stdout=open("/dev/null", "w"))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics after seeding, as autovacuum would give
+    assert orm() == hand_written(), "the selector and the hand-written SQL disagree"
+    stations, people = Station.objects.count(), Person.objects.count()
+    orm_s = median_seconds(orm, repeat=30)
+    sql_s = median_seconds(hand_written, repeat=30)
+    ratio = orm_s / sql_s
+    print_table(
+        [
+            ("stations_with_strength (ORM)", f"{orm_s * 1000:.1f}"),
+            ("hand-written SQL", f"{sql_s * 1000:.1f}"),
+            ("ratio", f"{ratio:.2f}"),
+        ],
+        ("query over the city", "median ms"),
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "strength",
+                "stations": stations,
+                "people": people,
+                "orm_ms": round(orm_s * 1000, 2),
+                "sql_ms": round(sql_s * 1000, 2),
+                "ratio": round(ratio, 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
