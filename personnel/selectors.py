@@ -28,9 +28,7 @@ def stations_with_strength(stations: QuerySet[Station], *, on: dt.date | None = 
     on = on or timezone.localdate()
     # Restricting the join to the assignments in force (rather than filtering inside every COUNT)
     # keeps past history out of the aggregation: the query then costs what the hand-written one does.
-    current = FilteredRelation(
-        "units__assignments", condition=_current_assignment_filter(on, "units__assignments__")
-    )
+    current = FilteredRelation("units__assignments", condition=_current_assignment_filter(on, "units__assignments__"))
     here = ~Q(current__person__status=Person.Status.LEFT)
     officer = Q(current__person__kind=Person.Kind.OFFICER)
     active = Q(current__person__status=Person.Status.ACTIVE)
