@@ -93,6 +93,21 @@ class Station(TimestampedModel):
         return self.kind == self.Kind.DEPARTMENT
 
 
+class StationAlias(models.Model):
+    """Another name a station goes by in other systems' exports (e.g. "城关所" for 城关派出所)."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("station"))
+    alias = models.CharField(_("alias"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("station alias")
+        verbose_name_plural = _("station aliases")
+        ordering = ["alias"]
+
+    def __str__(self) -> str:
+        return self.alias
+
+
 class UnitKind(models.TextChoices):
     LEADERSHIP = "leadership", _("Station leadership")
     COMMUNITY = "community", _("Community policing team")

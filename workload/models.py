@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from stations.models import Community, Station, TimestampedModel
+from stations.models import Community, Station, TimestampedModel, UnitKind
 
 
 class CategoryGroup(models.TextChoices):
@@ -34,6 +34,13 @@ class IncidentCategory(TimestampedModel):
     officer_only = models.BooleanField(
         _("officers only"), default=False, help_text=_("Work that auxiliaries may not do (e.g. evidence, coercion).")
     )
+    team = models.CharField(
+        _("team"),
+        max_length=16,
+        choices=[(k.value, k.label) for k in (UnitKind.COMMAND, UnitKind.CASE, UnitKind.COMMUNITY)],
+        default=UnitKind.COMMAND,
+        help_text=_("The team whose hours this work takes: the duty crews of the command room, cases, or community."),
+    )
 
     class Meta:
         verbose_name = _("incident category")
@@ -43,6 +50,7 @@ class IncidentCategory(TimestampedModel):
             models.CheckConstraint(condition=Q(group__in=CategoryGroup.values), name="category_group_valid"),
             models.CheckConstraint(condition=Q(default_handling_minutes__gt=0), name="category_minutes_positive"),
             models.CheckConstraint(condition=Q(default_crew__gte=1), name="category_crew_positive"),
+            models.CheckConstraint(condition=Q(team__in=["command", "case", "community"]), name="category_team_valid"),
         ]
 
     def __str__(self) -> str:
@@ -73,6 +81,17 @@ class Incident(TimestampedModel):
         _("handling minutes"), null=True, blank=True, help_text=_("Empty means: use the category's default.")
     )
     people_involved = models.PositiveSmallIntegerField(_("officers and auxiliaries involved"), null=True, blank=True)
+    is_outlier = models.BooleanField(
+        _("implausible handling time"), default=False, help_text=_("Under 30 seconds or over 8 hours as recorded.")
+    )
+    batch = models.ForeignKey(
+        "ImportBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("import batch"),
+    )
 
     class Meta:
         verbose_name = _("incident")
@@ -108,3 +127,130 @@ class Incident(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_id}"
+
+
+class ImportMapping(TimestampedModel):
+    """A column mapping saved in the database, in the same TOML form as a mapping file."""
+
+    name = models.SlugField(_("name"), max_length=64, unique=True)
+    definition = models.TextField(
+        _("definition (TOML)"), help_text=_("The mapping in the form described in docs/import-mappings.md.")
+    )
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Checking")
+    AWAITING_DECISION = "awaiting", _("Awaiting decision")
+    STORED = "stored", _("Stored")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class BatchMode(models.TextChoices):
+    ALL_OR_NOTHING = "all", _("Store nothing if any row is wrong")
+    VALID_ROWS = "valid", _("Store the valid rows, report the rest")
+    ASK = "ask", _("Check first, then let me decide")
+
+
+class ImportBatch(TimestampedModel):
+    """One file brought in: who, when, what, and exactly what became of every row."""
+
+    Status = BatchStatus
+    Mode = BatchMode
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("stored file"), upload_to="imports/%Y/%m/", max_length=255)
+    checksum = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size_bytes = models.BigIntegerField(_("size (bytes)"))
+    mapping_name = models.CharField(_("mapping"), max_length=255)
+    mapping_text = models.TextField(_("mapping as used"))
+    source = models.CharField(_("source system"), max_length=32)
+    mode = models.CharField(_("mode"), max_length=8, choices=BatchMode.choices, default=BatchMode.ALL_OR_NOTHING)
+    status = models.CharField(_("status"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        "personnel.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_blank = models.PositiveIntegerField(_("blank rows"), default=0)
+    rows_valid = models.PositiveIntegerField(_("valid rows"), default=0)
+    rows_stored = models.PositiveIntegerField(_("rows stored"), default=0)
+    rows_duplicate = models.PositiveIntegerField(_("already stored"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    rows_outlier = models.PositiveIntegerField(_("outliers"), default=0)
+    errors = models.JSONField(_("first errors"), default=list, blank=True)
+    error_counts = models.JSONField(_("errors by reason"), default=dict, blank=True)
+    rejected_file = models.FileField(
+        _("rejected rows (CSV)"), upload_to="imports/rejected/", blank=True, max_length=255
+    )
+    rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        "personnel.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rolled back by"),
+    )
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=BatchStatus.values), name="batch_status_valid"),
+            models.CheckConstraint(condition=Q(mode__in=BatchMode.values), name="batch_mode_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="batch_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in {BatchStatus.QUEUED, BatchStatus.RUNNING}
+
+
+class StagedIncident(models.Model):
+    """Scratch rows of a batch being checked; emptied when the batch is decided.
+
+    On PostgreSQL the table is UNLOGGED (migration): it holds nothing that must survive a crash, and
+    skipping the write-ahead log is what lets COPY fill it at full speed.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    row = models.PositiveIntegerField()
+    external_id = models.CharField(max_length=200)
+    station_id = models.BigIntegerField(null=True)
+    community_id = models.BigIntegerField(null=True)
+    category_id = models.BigIntegerField(null=True)
+    received_at = models.DateTimeField(null=True)
+    arrived_at = models.DateTimeField(null=True)
+    cleared_at = models.DateTimeField(null=True)
+    handling_minutes = models.FloatField(null=True)
+    people_involved = models.IntegerField(null=True)
+    is_outlier = models.BooleanField(default=False)
+    error = models.CharField(max_length=32, null=True)
+    error_column = models.CharField(max_length=200, null=True)
+    error_value = models.CharField(max_length=200, null=True)
+    duplicate = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "external_id"], name="staged_batch_external_id")]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} row {self.row}"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from workload.categories import CATEGORIES, QUALIFICATIONS
 from workload.demo.catalogue import (
     ARRIVAL_MINUTES,
-    CATEGORIES,
     COMMUNITY_WORDS,
     COUNTY_NAMES,
     DEPARTMENTS,
@@ -25,7 +25,6 @@ from workload.demo.catalogue import (
     HOURLY_SHAPE,
     MALE_GIVEN,
     MONTHLY_SHAPE,
-    QUALIFICATIONS,
     RURAL_NAMES,
     SECONDMENT_PLACES,
     SURNAMES,

@@ -18,9 +18,9 @@ from django.db import transaction
 
 from personnel.models import Assignment, Leave, Person, Qualification
 from stations.models import Community, County, PoliceArea, Station, Unit
-from workload.demo.catalogue import CATEGORIES, QUALIFICATIONS
 from workload.demo.generate import INCIDENT_SOURCE, DemoCounty, county_code
 from workload.models import Incident, IncidentCategory
+from workload.services import catalogue_ensure
 
 BATCH = 5_000
 
@@ -45,29 +45,6 @@ def _batched(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
         yield chunk
 
 
-def ensure_catalogue() -> None:
-    """Incident categories and qualifications shared by every county."""
-    IncidentCategory.objects.bulk_create(
-        [
-            IncidentCategory(
-                code=c.code,
-                name_zh=c.name_zh,
-                name_en=c.name_en,
-                group=c.group,
-                default_handling_minutes=c.minutes,
-                default_crew=c.crew,
-                officer_only=c.officer_only,
-            )
-            for c in CATEGORIES
-        ],
-        ignore_conflicts=True,
-    )
-    Qualification.objects.bulk_create(
-        [Qualification(code=code, name=zh, name_en=en, officer_only=only) for code, zh, en, only in QUALIFICATIONS],
-        ignore_conflicts=True,
-    )
-
-
 def check_seed(*, number: int, seed: int) -> None:
     prefix = f"{county_code(number)}-"
     other = (
@@ -87,7 +64,7 @@ def check_seed(*, number: int, seed: int) -> None:
 @transaction.atomic
 def load_county(county: DemoCounty) -> LoadStats:
     stats = LoadStats()
-    ensure_catalogue()
+    catalogue_ensure()
     county_row, _created = County.objects.get_or_create(
         code=county.code, defaults={"name": county.name, "name_en": county.name_en}
     )

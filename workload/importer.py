@@ -1,0 +1,439 @@
+"""The incident import pipeline: one path for the command, the upload page and the API.
+
+    batch_create  store the file and its checksum, record who brought it with which mapping
+    batch_check   stream the file through the mapping into a staging table (COPY on PostgreSQL),
+                  find duplicates set-wise, count every outcome, then decide by the batch's mode
+    batch_decide  for batches waiting on the planner: store the valid rows, or reject the file
+    batch_rollback  remove what a stored batch added
+
+Nothing reaches the incident table except in one transaction per batch, so a batch is stored whole
+or not at all, and a re-imported file finds its rows already there and stores nothing new.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stations.models import Community, Station, StationAlias
+from workload.mapping import SHIPPED_DIR, Mapping, MappingError, load_mapping_file, parse_mapping, shipped_mapping_names
+from workload.models import (
+    BatchMode,
+    BatchStatus,
+    ImportBatch,
+    ImportMapping,
+    Incident,
+    IncidentCategory,
+    StagedIncident,
+)
+from workload.reader import FileProblem, read_chunks
+from workload.transform import OUTPUT_COLUMNS, REASONS, Catalogue, transform
+
+log = logging.getLogger(__name__)
+
+MAX_ERRORS_KEPT = 1_000
+STAGED_TABLE = StagedIncident._meta.db_table
+INCIDENT_TABLE = Incident._meta.db_table
+
+
+class ImportRefused(Exception):
+    """The request cannot start: unknown mapping, wrong state, file too large."""
+
+
+# --- Mappings ------------------------------------------------------------------------------------
+
+
+def mapping_resolve(name_or_path: str) -> tuple[str, Mapping]:
+    """A mapping file path, a mapping saved in the database, or one shipped with Jingli, in that order."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" and path.is_file():
+        return str(path), load_mapping_file(path)
+    saved = ImportMapping.objects.filter(name=name_or_path).first()
+    if saved is not None:
+        return saved.name, parse_mapping(saved.definition, default_name=saved.name)
+    if name_or_path in shipped_mapping_names():
+        return name_or_path, load_mapping_file(SHIPPED_DIR / f"{name_or_path}.toml")
+    known = sorted({*shipped_mapping_names(), *ImportMapping.objects.values_list("name", flat=True)})
+    raise MappingError([f"no mapping named {name_or_path!r}; known mappings: {', '.join(known)}"])
+
+
+def catalogue_build() -> Catalogue:
+    """Every spelling by which a file may name a station, a category or a community."""
+    catalogue = Catalogue()
+    stations = list(Station.objects.values_list("id", "code", "name", "name_en"))
+    catalogue.stations = {
+        "code": {code: pk for pk, code, _n, _e in stations},
+        "name": {**{en: pk for pk, _c, _n, en in stations if en}, **{name: pk for pk, _c, name, _e in stations}},
+        "alias": dict(StationAlias.objects.values_list("alias", "station_id")),
+    }
+    categories = list(IncidentCategory.objects.values_list("id", "code", "name_zh", "name_en"))
+    catalogue.categories = {
+        "code": {code: pk for pk, code, _z, _e in categories},
+        "name": {**{en: pk for pk, _c, _z, en in categories}, **{zh: pk for pk, _c, zh, _e in categories}},
+        "alias": {},
+    }
+    communities = list(Community.objects.values_list("id", "code", "name", "station_id"))
+    catalogue.communities = {"code": {code: pk for pk, code, _n, _s in communities}}
+    catalogue.community_station = {pk: station for pk, _c, _n, station in communities}
+    catalogue.community_by_name = {(station, name): pk for pk, _c, name, station in communities}
+    return catalogue
+
+
+# --- Creating a batch ----------------------------------------------------------------------------
+
+
+def batch_create(
+    *, upload: IO[bytes], file_name: str, mapping_name: str, mode: str, by: Any = None, max_bytes: int | None = None
+) -> ImportBatch:
+    """Store the uploaded file and record the batch; the checking happens in batch_check (a task)."""
+    if mode not in BatchMode.values:
+        raise ImportRefused(_("Unknown mode %(mode)s.") % {"mode": mode})
+    resolved_name, mapping = mapping_resolve(mapping_name)
+    digest = hashlib.sha256()
+    size = 0
+    buffer = io.BytesIO()
+    while block := upload.read(1 << 20):
+        digest.update(block)
+        size += len(block)
+        if max_bytes is not None and size > max_bytes:
+            raise ImportRefused(_("The file is larger than the limit of %(mb)d MB.") % {"mb": max_bytes // (1 << 20)})
+        buffer.write(block)
+    if size == 0:
+        raise ImportRefused(_("The file is empty."))
+    batch = ImportBatch(
+        file_name=Path(file_name).name[:255],
+        checksum=digest.hexdigest(),
+        size_bytes=size,
+        mapping_name=resolved_name,
+        mapping_text=mapping.text,
+        source=mapping.source,
+        mode=mode,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    buffer.seek(0)
+    suffix = Path(file_name).suffix.lower()[:8]
+    batch.file.save(f"{batch.checksum}{suffix}", File(buffer), save=False)
+    batch.save()
+    return batch
+
+
+# --- Checking and storing ------------------------------------------------------------------------
+
+
+def _claim(batch_id: int) -> ImportBatch | None:
+    """Move a queued (or redelivered, still running) batch to running; None if it is already decided."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]).update(
+        status=BatchStatus.RUNNING, started_at=timezone.now(), progress=0, message=""
+    )
+    return ImportBatch.objects.get(pk=batch_id) if claimed else None
+
+
+def _progress(batch: ImportBatch, percent: float, message: str = "") -> None:
+    batch.progress = max(0, min(100, int(percent)))
+    batch.message = message[:500]
+    ImportBatch.objects.filter(pk=batch.pk).update(progress=batch.progress, message=batch.message)
+
+
+def batch_check(batch_id: int, *, on_progress: Callable[[ImportBatch], None] | None = None) -> ImportBatch | None:
+    """Check a batch end to end and, unless the planner must decide, store or reject it."""
+    batch = _claim(batch_id)
+    if batch is None:
+        return None
+    try:
+        mapping = parse_mapping(batch.mapping_text, default_name=batch.mapping_name)
+        _stage(batch, mapping, on_progress)
+        _check_set_wise(batch, mapping)
+    except (FileProblem, MappingError) as exc:
+        _finish(batch, BatchStatus.REJECTED, str(exc))
+        return batch
+    except Exception as exc:
+        log.exception("import batch %s failed", batch.pk)
+        _finish(batch, BatchStatus.FAILED, f"{type(exc).__name__}: {exc}")
+        raise
+    _progress(batch, 90, _("Checked."))
+    if on_progress:
+        on_progress(batch)
+    if batch.rows_rejected and batch.mode == BatchMode.ALL_OR_NOTHING:
+        _reject(batch, _("%(n)d rows are wrong; nothing was stored.") % {"n": batch.rows_rejected})
+    elif batch.rows_rejected and batch.mode == BatchMode.ASK:
+        _write_rejected_file(batch, mapping)
+        ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.AWAITING_DECISION, progress=100)
+        batch.status = BatchStatus.AWAITING_DECISION
+    else:
+        _store(batch, mapping)
+    return batch
+
+
+def batch_decide(*, batch: ImportBatch, store_valid: bool, by: Any = None) -> ImportBatch:
+    """The planner's choice for a batch awaiting decision: store the valid rows, or nothing."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != BatchStatus.AWAITING_DECISION:
+            raise ImportRefused(
+                _("This batch is %(status)s; there is nothing to decide.") % {"status": locked.get_status_display()}
+            )
+    mapping = parse_mapping(locked.mapping_text, default_name=locked.mapping_name)
+    if store_valid:
+        _store(locked, mapping)
+    else:
+        _reject(locked, _("Rejected by the planner; nothing was stored."), status=BatchStatus.CANCELLED)
+    return locked
+
+
+def batch_rollback(*, batch: ImportBatch, by: Any = None) -> int:
+    """Remove the incidents a stored batch added. Returns how many were removed."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != BatchStatus.STORED:
+            raise ImportRefused(
+                _("Only a stored batch can be rolled back; this one is %(status)s.")
+                % {"status": locked.get_status_display()}
+            )
+        removed, _details = Incident.objects.filter(batch=locked).delete()
+        locked.status = BatchStatus.ROLLED_BACK
+        locked.rolled_back_at = timezone.now()
+        locked.rolled_back_by = by if getattr(by, "pk", None) else None
+        locked.message = _("%(n)d incidents removed.") % {"n": removed}
+        locked.save(update_fields=["status", "rolled_back_at", "rolled_back_by", "message", "updated_at"])
+    batch.refresh_from_db()
+    return removed
+
+
+def _stage(batch: ImportBatch, mapping: Mapping, on_progress: Callable[[ImportBatch], None] | None) -> None:
+    StagedIncident.objects.filter(batch_id=batch.pk).delete()  # a redelivered task starts clean
+    catalogue = catalogue_build()
+    path = Path(batch.file.path)
+    read = blank = 0
+    for chunk in read_chunks(path, columns=mapping.columns_used(), encoding=mapping.encoding, sheet=mapping.sheet):
+        rows, skipped = transform(chunk.frame, mapping, catalogue, chunk.first_row)
+        read += len(chunk.frame)
+        blank += skipped
+        _write_staging(batch.pk, rows)
+        _progress(batch, 5 + 75 * chunk.progress, _("%(n)d rows read") % {"n": read})
+        if on_progress:
+            on_progress(batch)
+    batch.rows_read, batch.rows_blank = read - blank, blank
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_read=batch.rows_read, rows_blank=blank)
+
+
+def _write_staging(batch_id: int, rows: pd.DataFrame) -> None:
+    if rows.empty:
+        return
+    frame = rows.assign(batch_id=batch_id, duplicate=False)
+    columns = ["batch_id", *OUTPUT_COLUMNS, "duplicate"]
+    frame = frame[columns]
+    if connection.vendor == "postgresql":
+        # COPY is the fastest way into PostgreSQL; \N marks NULL, timestamps go as ISO 8601 UTC.
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=False, na_rep="\\N", date_format="%Y-%m-%d %H:%M:%S+00:00")
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {STAGED_TABLE} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            )
+        return
+    # SQLite: Django keeps datetimes as naive UTC text, so write them in that form.
+    values = []
+    for column in columns:
+        series = frame[column]
+        if column in ("received_at", "arrived_at", "cleared_at"):
+            text = series.dt.strftime("%Y-%m-%d %H:%M:%S")
+            values.append(text.astype(object).where(series.notna(), None).tolist())
+        else:
+            values.append(series.astype(object).where(series.notna(), None).tolist())
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {STAGED_TABLE} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - fixed names
+            list(zip(*values, strict=True)),
+        )
+
+
+def _check_set_wise(batch: ImportBatch, mapping: Mapping) -> None:
+    """Duplicates within the file and against stored incidents, found in SQL over the staged rows."""
+    with connection.cursor() as cursor:
+        ranked = f"""
+            SELECT id FROM (
+                SELECT id, ROW_NUMBER() OVER (PARTITION BY external_id ORDER BY row) AS position
+                FROM {STAGED_TABLE} WHERE batch_id = %s AND error IS NULL
+            ) AS ranked WHERE position > 1
+        """  # noqa: S608 - table names are ours
+        if mapping.duplicates_in_file == "keep_first":
+            cursor.execute(f"UPDATE {STAGED_TABLE} SET duplicate = TRUE WHERE id IN ({ranked})", [batch.pk])  # noqa: S608
+        else:
+            cursor.execute(
+                f"UPDATE {STAGED_TABLE} SET error = 'duplicate_in_file', error_column = %s, "  # noqa: S608
+                f"error_value = external_id WHERE id IN ({ranked})",
+                [mapping.external_id[0], batch.pk],
+            )
+        cursor.execute(
+            f"""UPDATE {STAGED_TABLE} SET duplicate = TRUE
+                WHERE batch_id = %s AND error IS NULL AND NOT duplicate AND EXISTS (
+                    SELECT 1 FROM {INCIDENT_TABLE} AS stored
+                    WHERE stored.source = %s AND stored.external_id = {STAGED_TABLE}.external_id)""",  # noqa: S608
+            [batch.pk, batch.source],
+        )
+        cursor.execute(
+            f"""SELECT COALESCE(error, ''), duplicate, is_outlier, COUNT(*) FROM {STAGED_TABLE}
+                WHERE batch_id = %s GROUP BY COALESCE(error, ''), duplicate, is_outlier""",  # noqa: S608
+            [batch.pk],
+        )
+        outcome = cursor.fetchall()
+        cursor.execute(
+            f"""SELECT row, error, error_column, error_value FROM {STAGED_TABLE}
+                WHERE batch_id = %s AND error IS NOT NULL ORDER BY row LIMIT %s""",  # noqa: S608
+            [batch.pk, MAX_ERRORS_KEPT],
+        )
+        first_errors = cursor.fetchall()
+    error_counts: dict[str, int] = {}
+    batch.rows_valid = batch.rows_duplicate = batch.rows_outlier = 0
+    for error, duplicate, outlier, count in outcome:
+        if error:
+            error_counts[error] = error_counts.get(error, 0) + count
+        elif duplicate:
+            batch.rows_duplicate += count
+        else:
+            batch.rows_valid += count
+            batch.rows_outlier += count if outlier else 0
+    batch.rows_rejected = sum(error_counts.values())
+    batch.error_counts = error_counts
+    batch.errors = [
+        {"row": row, "column": column, "value": value, "reason": reason, "message": str(REASONS.get(reason, reason))}
+        for row, reason, column, value in first_errors
+    ]
+    batch.save(
+        update_fields=[
+            "rows_valid",
+            "rows_duplicate",
+            "rows_outlier",
+            "rows_rejected",
+            "error_counts",
+            "errors",
+            "updated_at",
+        ]
+    )
+
+
+def _store(batch: ImportBatch, mapping: Mapping) -> None:
+    if batch.rows_rejected:
+        _write_rejected_file(batch, mapping)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status not in {BatchStatus.RUNNING, BatchStatus.AWAITING_DECISION}:
+            return  # decided meanwhile by another worker or planner
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {INCIDENT_TABLE} (created_at, updated_at, source, external_id, station_id,
+                        community_id, category_id, received_at, arrived_at, cleared_at, handling_minutes,
+                        people_involved, is_outlier, batch_id)
+                    SELECT %s, %s, %s, external_id, station_id, community_id, category_id, received_at,
+                        arrived_at, cleared_at, handling_minutes, people_involved, is_outlier, batch_id
+                    FROM {STAGED_TABLE}
+                    WHERE batch_id = %s AND error IS NULL AND NOT duplicate
+                    ORDER BY row
+                    ON CONFLICT DO NOTHING""",  # noqa: S608
+                [now, now, batch.source, batch.pk],
+            )
+            stored = cursor.rowcount
+        # Rows another import stored between the check and now were skipped by ON CONFLICT.
+        raced = batch.rows_valid - stored
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.STORED,
+            rows_stored=stored,
+            rows_valid=stored,
+            rows_duplicate=F("rows_duplicate") + raced,
+            progress=100,
+            finished_at=now,
+            message=_("%(n)d incidents stored.") % {"n": stored},
+        )
+    batch.refresh_from_db()
+    _clear_staging(batch.pk)
+
+
+def _reject(batch: ImportBatch, message: str, status: str = BatchStatus.REJECTED) -> None:
+    parsed = parse_mapping(batch.mapping_text, default_name=batch.mapping_name)
+    if batch.rows_rejected and not batch.rejected_file:
+        _write_rejected_file(batch, parsed)
+    _finish(batch, status, message)
+
+
+def _finish(batch: ImportBatch, status: str, message: str) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=status, progress=100, finished_at=timezone.now(), message=message[:500]
+    )
+    batch.refresh_from_db()
+    _clear_staging(batch.pk)
+
+
+def _clear_staging(batch_id: int) -> None:
+    StagedIncident.objects.filter(batch_id=batch_id).delete()
+
+
+def _write_rejected_file(batch: ImportBatch, mapping: Mapping) -> None:
+    """The rejected rows as they were in the file, with the row number and the reason in front."""
+    reasons = {
+        row: (str(REASONS.get(error or "", error)), column or "", value or "")
+        for row, error, column, value in StagedIncident.objects.filter(
+            batch_id=batch.pk, error__isnull=False
+        ).values_list("row", "error", "error_column", "error_value")
+    }
+    if not reasons:
+        return
+    output = io.StringIO()
+    writer = csv.writer(output)
+    header_written = False
+    for chunk in read_chunks(Path(batch.file.path), columns=None, encoding=mapping.encoding, sheet=mapping.sheet):
+        if not header_written:
+            writer.writerow([_("row"), _("reason"), _("column"), _("value"), *chunk.frame.columns])
+            header_written = True
+        numbers = range(chunk.first_row, chunk.first_row + len(chunk.frame))
+        for number, values in zip(numbers, chunk.frame.itertuples(index=False, name=None), strict=True):
+            if number in reasons:
+                writer.writerow([number, *reasons[number], *values])
+    content = ContentFile(("\ufeff" + output.getvalue()).encode("utf-8"))  # BOM: Excel opens it as UTF-8
+    batch.rejected_file.save(f"batch-{batch.pk}-rejected.csv", content, save=False)
+    ImportBatch.objects.filter(pk=batch.pk).update(rejected_file=batch.rejected_file.name)
+
+
+def batch_summary(batch: ImportBatch) -> dict[str, Any]:
+    """What the command's --json and the API return about a batch."""
+    return {
+        "batch": batch.pk,
+        "file": batch.file_name,
+        "checksum": batch.checksum,
+        "mapping": batch.mapping_name,
+        "source": batch.source,
+        "mode": batch.mode,
+        "status": batch.status,
+        "message": batch.message,
+        "rows_read": batch.rows_read,
+        "stored": batch.rows_stored,
+        "duplicates": batch.rows_duplicate,
+        "rejected": batch.rows_rejected,
+        "outliers": batch.rows_outlier,
+        "blank": batch.rows_blank,
+        "errors_by_reason": batch.error_counts,
+        "errors": batch.errors,
+    }
+
+
+def mapping_validate(text: str) -> None:
+    """For forms: raise ValidationError listing every problem of a mapping text."""
+    try:
+        parse_mapping(text)
+    except MappingError as exc:
+        raise ValidationError(exc.problems) from None
