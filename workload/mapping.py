@@ -263,7 +263,6 @@ class _Reader:
         column = self.text_in(table, section, "column")
         if column is None:
             self.problems.append(f"{section}.column is required")
-            return None
         match = table.get("match", list(MATCH_KINDS))
         if isinstance(match, str):
             match = [match]
@@ -286,6 +285,8 @@ class _Reader:
         unknown = set(table) - {"column", "match", "lookup", "lookup_file", "default"}
         if unknown:
             self.problems.append(f"{section}: unknown keys {sorted(unknown)}")
+        if column is None:
+            return None
         return LookupColumn(column=column, match=tuple(match), lookup=lookup, default=default)
 
     def _lookup_file(self, section: str, name: object) -> dict[str, str]:

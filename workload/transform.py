@@ -220,7 +220,7 @@ def _community(
         return pd.Series(pd.NA, index=cells.index, dtype="Int64")
     raw = cells[spec.column]
     value = raw.map(lambda v: spec.lookup.get(v, v))
-    resolved = value.map(catalogue.communities.get("code", {}))
+    resolved = value.map(catalogue.communities.get("code", {})).astype("Float64")
     if "name" in spec.match:
         by_name = pd.Series(
             [
@@ -228,7 +228,7 @@ def _community(
                 for s, v in zip(station_id, value, strict=True)
             ],
             index=cells.index,
-            dtype=object,
+            dtype="Float64",
         )
         resolved = resolved.fillna(by_name)
     present = raw != ""
