@@ -151,7 +151,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- Authentication -----------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "personnel.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -183,6 +185,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     "staticfiles": {
@@ -229,6 +232,9 @@ LOGGING = {
 }
 
 # --- Jingli -------------------------------------------------------------------------------------
+
+# Largest incident or organisation file accepted for import, in megabytes.
+JINGLI_IMPORT_MAX_MB = env_int("JINGLI_IMPORT_MAX_MB", 200, minimum=1, maximum=4096)
 
 # The date the demo county's data is generated up to; tests and the demo use it so that "12 months of
 # incidents" means the same months on every machine.
