@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from config.roles import scope_of
 
-View = Callable[..., HttpResponse]
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def scope_required(*, write: bool = False, county_wide: bool = False) -> Callable[[View], View]:
@@ -23,7 +24,7 @@ def scope_required(*, write: bool = False, county_wide: bool = False) -> Callabl
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             scope = scope_of(request.user)
@@ -31,6 +32,6 @@ def scope_required(*, write: bool = False, county_wide: bool = False) -> Callabl
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return guarded
+        return cast(View, guarded)
 
     return decorate

@@ -41,7 +41,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
                     by=request.user,
                     max_bytes=settings.JINGLI_IMPORT_MAX_MB * 1024 * 1024,
                 )
-                import_batch.delay_on_commit(batch.pk)
+                import_batch.delay_on_commit(batch.pk)  # type: ignore[attr-defined]  # DjangoTask (config/celery.py)
         except (ImportRefused, MappingError) as exc:
             form.add_error(None, str(exc))
         else:
