@@ -8,7 +8,10 @@ whole run instead, so CI can never pass by skipping them.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -57,3 +60,63 @@ def _english_messages() -> Iterator[None]:
     # Service errors are asserted in English; tests of the Chinese interface switch explicitly.
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker in its own process, on the Redis broker and the test database.
+
+    Tasks it runs see only committed data, hence transactional_db.
+    """
+    from django.db import connection
+
+    if not (ON_POSTGRES and HAS_REDIS):
+        pytest.skip("a real worker needs PostgreSQL and Redis")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
+        "REDIS_URL": settings.REDIS_URL,
+        "JINGLI_VAR_DIR": str(settings.VAR_DIR),
+    }
+    queue = f"test-{os.getpid()}"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+    )
+    from config.celery import app
+
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield worker
+    finally:
+        app.conf.task_default_queue = previous_queue
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def _database_url_for(name: str) -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{auth}@{db['HOST']}{port}/{name}"
