@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -147,6 +148,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Imports refresh the months they touch at once; this catches anything else, at night.
+    "workload-recompute-nightly": {
+        "task": "workload.recompute",
+        "schedule": crontab(hour=18, minute=30),  # 02:30 in China (beat runs in UTC)
+        "options": {"expires": 3600},
+    },
+}
 
 # --- Authentication -----------------------------------------------------------------------------
 

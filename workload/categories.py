@@ -66,6 +66,9 @@ CATEGORIES: tuple[CategorySpec, ...] = (
     CategorySpec("QT02", "command", "无效警情", "Invalid call (hoax or misdial)", "other", 5, 1, False, 4.0, 3.0, 2.5),
 )
 
+# Investigation after the first response, per incident, in hours (officers only): the case load.
+FOLLOW_UP_HOURS = {"XS01": 4.0, "XS02": 8.0, "XS03": 10.0, "XS04": 8.0, "ZA01": 2.0, "ZA02": 3.0}
+
 QUALIFICATIONS: tuple[tuple[str, str, str, bool], ...] = (
     ("DRIVER", "机动车驾驶", "Vehicle driver", False),
     ("HUKOU", "户籍管理", "Household registration", False),

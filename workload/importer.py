@@ -202,6 +202,7 @@ def batch_rollback(*, batch: ImportBatch, by: Any = None) -> int:
                 _("Only a stored batch can be rolled back; this one is %(status)s.")
                 % {"status": locked.get_status_display()}
             )
+        _refresh_workload_on_commit(locked)  # the months are read before the rows go
         removed, _details = Incident.objects.filter(batch=locked).delete()
         locked.status = BatchStatus.ROLLED_BACK
         locked.rolled_back_at = timezone.now()
@@ -349,6 +350,7 @@ def _store(batch: ImportBatch, mapping: Mapping) -> None:
                 [now, now, batch.source, batch.pk],
             )
             stored = cursor.rowcount
+        _refresh_workload_on_commit(batch)
         # Rows another import stored between the check and now were skipped by ON CONFLICT.
         raced = batch.rows_valid - stored
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -362,6 +364,15 @@ def _store(batch: ImportBatch, mapping: Mapping) -> None:
         )
     batch.refresh_from_db()
     _clear_staging(batch.pk)
+
+
+def _refresh_workload_on_commit(batch: ImportBatch) -> None:
+    from workload.aggregate import station_months_of_batch
+    from workload.tasks import refresh_cells
+
+    pairs = [(station, month.isoformat()) for station, month in station_months_of_batch(batch)]
+    if pairs:
+        refresh_cells.delay_on_commit(pairs)  # type: ignore[attr-defined]  # DjangoTask (config/celery.py)
 
 
 def _reject(batch: ImportBatch, message: str, status: str = BatchStatus.REJECTED) -> None:

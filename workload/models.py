@@ -34,6 +34,11 @@ class IncidentCategory(TimestampedModel):
     officer_only = models.BooleanField(
         _("officers only"), default=False, help_text=_("Work that auxiliaries may not do (e.g. evidence, coercion).")
     )
+    follow_up_hours = models.FloatField(
+        _("follow-up hours"),
+        default=0,
+        help_text=_("Investigation and case work after the first response, per incident; officers only."),
+    )
     team = models.CharField(
         _("team"),
         max_length=16,
@@ -50,6 +55,7 @@ class IncidentCategory(TimestampedModel):
             models.CheckConstraint(condition=Q(group__in=CategoryGroup.values), name="category_group_valid"),
             models.CheckConstraint(condition=Q(default_handling_minutes__gt=0), name="category_minutes_positive"),
             models.CheckConstraint(condition=Q(default_crew__gte=1), name="category_crew_positive"),
+            models.CheckConstraint(condition=Q(follow_up_hours__gte=0), name="category_follow_up_not_negative"),
             models.CheckConstraint(condition=Q(team__in=["command", "case", "community"]), name="category_team_valid"),
         ]
 
@@ -254,3 +260,150 @@ class StagedIncident(models.Model):
 
     def __str__(self) -> str:
         return f"batch {self.batch_id} row {self.row}"
+
+
+class WorkloadCell(models.Model):
+    """Officer-hours of one station, team and category group in one hour of the week of one month.
+
+    Derived from incidents by workload.aggregate (in the database, GROUP BY) and refreshed for the
+    station-months an import or a rollback touched, and nightly for everything.
+    """
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+", db_index=False)
+    team = models.CharField(max_length=16)
+    category_group = models.CharField(max_length=16)
+    month = models.DateField(help_text="first day of the month, local time")
+    hour_of_week = models.PositiveSmallIntegerField(help_text="0 = Monday 00:00-01:00 local time, 167 = Sunday 23:00")
+    incidents = models.PositiveIntegerField()
+    handling_hours = models.FloatField(help_text="sum of handling hours, category defaults where missing")
+    officer_hours = models.FloatField(help_text="handling hours x people involved")
+    officer_only_hours = models.FloatField(help_text="officer-hours of categories auxiliaries may not handle")
+    follow_up_hours = models.FloatField(help_text="case work after the response, officers only")
+
+    class Meta:
+        verbose_name = _("workload cell")
+        verbose_name_plural = _("workload cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "month", "team", "category_group", "hour_of_week"], name="workload_cell_unique"
+            ),
+            models.CheckConstraint(condition=Q(hour_of_week__lt=168), name="workload_cell_hour_of_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.month:%Y-%m} {self.team} {self.category_group} h{self.hour_of_week}"
+
+
+class StandardsSet(TimestampedModel):
+    """The parameters need is computed with (DOMAIN.md §2-3); the national defaults are built in."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_default = models.BooleanField(_("default set"), default=False)
+    proactive_share = models.FloatField(
+        _("proactive share"),
+        default=0.40,
+        help_text=_("Share of on-duty time kept free of calls (ICMA rule of 60: 0.40)."),
+    )
+    net_hours_per_person = models.FloatField(
+        _("net hours per person per year"),
+        default=1800,
+        help_text=_("Hours a person is available after leave and training."),
+    )
+    admin_minutes_per_hour = models.FloatField(_("administrative minutes per committed hour"), default=10)
+    residents_per_community_officer_urban = models.PositiveIntegerField(
+        _("residents per community officer (urban)"), default=4000
+    )
+    residents_per_community_officer_town = models.PositiveIntegerField(
+        _("residents per community officer (town)"), default=4500
+    )
+    residents_per_community_officer_rural = models.PositiveIntegerField(
+        _("residents per community officer (rural)"), default=5000
+    )
+    min_officers_per_station = models.PositiveSmallIntegerField(_("minimum officers per station"), default=5)
+    min_community_share = models.FloatField(_("minimum community officer share of a station"), default=0.40)
+    min_station_share = models.FloatField(_("minimum share of the county's officers in stations"), default=0.40)
+    leaders_per_station = models.PositiveSmallIntegerField(_("station leaders"), default=2)
+    answer_within_minutes = models.FloatField(_("answer within (minutes)"), default=5)
+    service_level = models.FloatField(
+        _("share of calls answered in time"), default=0.90, help_text=_("Erlang C target for crews per hour.")
+    )
+    window_months = models.PositiveSmallIntegerField(_("workload window (months)"), default=12)
+
+    class Meta:
+        verbose_name = _("standards set")
+        verbose_name_plural = _("standards sets")
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_standards"),
+            models.CheckConstraint(
+                condition=Q(proactive_share__gte=0, proactive_share__lt=0.9), name="standards_proactive_share"
+            ),
+            models.CheckConstraint(condition=Q(net_hours_per_person__gt=0), name="standards_net_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(admin_minutes_per_hour__gte=0, admin_minutes_per_hour__lt=60),
+                name="standards_admin_minutes",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_community_share__gte=0, min_community_share__lte=1), name="standards_community_share"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_station_share__gte=0, min_station_share__lte=1), name="standards_station_share"
+            ),
+            models.CheckConstraint(
+                condition=Q(service_level__gt=0, service_level__lt=1), name="standards_service_level"
+            ),
+            models.CheckConstraint(condition=Q(answer_within_minutes__gt=0), name="standards_answer_within"),
+            models.CheckConstraint(condition=Q(window_months__gte=1, window_months__lte=36), name="standards_window"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def residents_per_community_officer(self, station_kind: str) -> int:
+        by_kind: dict[str, int] = {
+            "urban": self.residents_per_community_officer_urban,
+            "town": self.residents_per_community_officer_town,
+        }
+        return by_kind.get(station_kind, self.residents_per_community_officer_rural)
+
+
+class PostRequirement(models.Model):
+    """A fixed post every station staffs regardless of calls, e.g. the command room desk, 24/7."""
+
+    standards = models.ForeignKey(
+        StandardsSet, on_delete=models.CASCADE, related_name="posts", verbose_name=_("standards set")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    team = models.CharField(
+        _("team"),
+        max_length=16,
+        choices=[(k.value, k.label) for k in (UnitKind.COMMAND, UnitKind.CASE, UnitKind.COMMUNITY)],
+        default=UnitKind.COMMAND,
+    )
+    hours_per_week = models.FloatField(_("hours per week"), help_text=_("168 for a post staffed around the clock."))
+    persons = models.PositiveSmallIntegerField(_("people on the post at a time"), default=1)
+    officers_only = models.BooleanField(_("officers only"), default=True)
+    station_kinds = models.CharField(
+        _("station kinds"),
+        max_length=60,
+        default="urban,town,rural",
+        help_text=_("Comma-separated: urban, town, rural."),
+    )
+
+    class Meta:
+        verbose_name = _("fixed post")
+        verbose_name_plural = _("fixed posts")
+        ordering = ["standards", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gt=0, hours_per_week__lte=168), name="post_hours_per_week"
+            ),
+            models.CheckConstraint(condition=Q(persons__gte=1), name="post_persons_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def applies_to(self, station_kind: str) -> bool:
+        return station_kind in {kind.strip() for kind in self.station_kinds.split(",")}

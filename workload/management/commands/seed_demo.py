@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stations.models import Station
+from workload.aggregate import cells_refresh
 from workload.demo.generate import county_code, generate_county
 from workload.demo.load import SeedConflict, check_seed, ensure_demo_users, load_county, reset_county
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
                     f"+{stats.people} people, +{stats.assignments} assignments, +{stats.leaves} leaves, "
                     f"+{stats.incidents} incidents"
                 )
+        cells = cells_refresh()
+        summary["workload_cells"] = cells
         chief_stations = list(Station.objects.stations().filter(county__code=county_code(1)).order_by("code"))
         accounts = ensure_demo_users(chief_stations=chief_stations)
         summary["accounts"] = [a.__dict__ for a in accounts]
