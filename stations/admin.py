@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin_scope import RoleScopedAdmin
 from config.roles import scope_of
 from personnel.selectors import stations_with_strength
-from stations.models import Community, County, PoliceArea, Station, Unit
+from stations.models import Community, County, PoliceArea, Station, StationAlias, Unit
 
 
 @admin.register(County)
@@ -108,3 +108,12 @@ class CommunityAdmin(RoleScopedAdmin):
     search_fields = ["code", "name", "station__name"]
     list_select_related = ["station", "police_area"]
     autocomplete_fields = ["station", "police_area"]
+
+
+@admin.register(StationAlias)
+class StationAliasAdmin(RoleScopedAdmin):
+    station_lookup = "station_id"
+    list_display = ["alias", "station"]
+    search_fields = ["alias", "station__name", "station__code"]
+    list_select_related = ["station"]
+    autocomplete_fields = ["station"]

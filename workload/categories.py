@@ -67,7 +67,7 @@ CATEGORIES: tuple[CategorySpec, ...] = (
 )
 
 # Investigation after the first response, per incident, in hours (officers only): the case load.
-FOLLOW_UP_HOURS = {"XS01": 4.0, "XS02": 8.0, "XS03": 10.0, "XS04": 8.0, "ZA01": 2.0, "ZA02": 3.0}
+FOLLOW_UP_HOURS = {"XS01": 1.5, "XS02": 3.0, "XS03": 6.0, "XS04": 4.0, "ZA01": 1.0, "ZA02": 1.5}
 
 QUALIFICATIONS: tuple[tuple[str, str, str, bool], ...] = (
     ("DRIVER", "机动车驾驶", "Vehicle driver", False),

@@ -117,3 +117,65 @@ def station_needs(
         )
         needs.append(StationNeed(station=station, result=result, window=window))
     return needs
+
+
+@dataclass(frozen=True)
+class HourProfile:
+    """Per hour of the week (0 = Monday 00:00 local), averaged over the weeks of the window."""
+
+    incidents_per_hour: list[float]
+    officer_hours_per_week: list[float]
+    mean_handling_hours: list[float]
+    weeks: float
+
+
+def hour_of_week_profile(station_id: int, window: Window) -> HourProfile:
+    weeks = window.months * 365.25 / 12 / 7
+    incidents = [0.0] * 168
+    officer = [0.0] * 168
+    handling = [0.0] * 168
+    rows = (
+        WorkloadCell.objects.filter(station_id=station_id, month__gte=window.first_month, month__lte=window.last_month)
+        .values("hour_of_week")
+        .annotate(n=Sum("incidents"), officer=Sum("officer_hours"), handling=Sum("handling_hours"))
+    )
+    for row in rows:
+        slot = row["hour_of_week"]
+        incidents[slot], officer[slot], handling[slot] = row["n"], row["officer"], row["handling"]
+    overall = sum(handling) / sum(incidents) if sum(incidents) else 0.0
+    # Thin slots borrow the station's overall mean handling time rather than a noisy own one.
+    mean = [handling[h] / incidents[h] if incidents[h] >= 20 else overall for h in range(168)]
+    return HourProfile(
+        incidents_per_hour=[n / weeks for n in incidents],
+        officer_hours_per_week=[o / weeks for o in officer],
+        mean_handling_hours=mean,
+        weeks=weeks,
+    )
+
+
+def crews_by_hour(profile: HourProfile, standards: StandardsSet, *, minimum: int = 1) -> list[int]:
+    """Erlang C: crews on duty needed in each hour of the week to meet the response target."""
+    from workload.erlang import crews_needed
+
+    return [
+        crews_needed(
+            profile.incidents_per_hour[h],
+            profile.mean_handling_hours[h],
+            wait_hours=standards.answer_within_minutes / 60,
+            service_level=standards.service_level,
+            minimum=minimum,
+        )
+        for h in range(168)
+    ]
+
+
+def monthly_trend(station_id: int, last_months: int = 24) -> list[tuple[dt.date, int, float]]:
+    """(month, incidents, officer-hours) for the station's latest months, oldest first."""
+    rows = (
+        WorkloadCell.objects.filter(station_id=station_id)
+        .values("month")
+        .annotate(incidents=Sum("incidents"), officer_hours=Sum("officer_hours"))
+        .order_by("-month")
+        .values_list("month", "incidents", "officer_hours")[:last_months]
+    )
+    return list(reversed(list(rows)))

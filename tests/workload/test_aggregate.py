@@ -148,4 +148,4 @@ def test_local_time_decides_the_month_and_the_hour() -> None:
     cell = WorkloadCell.objects.get(month=dt.date(2026, 1, 1))
     assert cell.officer_hours == pytest.approx(90 * 2 / 60)  # category defaults: 90 minutes, crew of 2
     assert cell.officer_only_hours == cell.officer_hours  # theft is officers-only work
-    assert cell.follow_up_hours == 4.0
+    assert cell.follow_up_hours == category.follow_up_hours > 0

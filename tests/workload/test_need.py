@@ -108,9 +108,9 @@ def test_station_needs_reads_the_database_in_a_constant_number_of_queries() -> N
     busiest = by_code[stations[3].code].result
     quietest = by_code[stations[0].code].result
     assert busiest is not None and quietest is not None
-    # One month measured, so a year is ×12; theft is case work: 40 incidents × 2 h + 40 × 4 h follow-up.
+    # One month measured, so a year is ×12; theft is case work: 40 incidents × 2 officer-hours, plus follow-up.
     assert busiest.teams["case"].reactive_hours == pytest.approx(40 * 2 * 12)
-    assert busiest.teams["case"].follow_up_hours == pytest.approx(40 * 4 * 12)
+    assert busiest.teams["case"].follow_up_hours == pytest.approx(40 * theft.follow_up_hours * 12)
     assert busiest.teams["community"].need == math.ceil(6000 / 4000)
     assert busiest.need > quietest.need
     assert busiest.effective_officers == 6 and quietest.effective_officers == 3
