@@ -120,3 +120,19 @@ def _database_url_for(name: str) -> str:
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     port = f":{db['PORT']}" if db["PORT"] else ""
     return f"postgres://{auth}@{db['HOST']}{port}/{name}"
+
+
+@pytest.fixture
+def tasks_in_process() -> Iterator[None]:
+    """Run Celery tasks in the calling process, as the embedded default does, whatever REDIS_URL says.
+
+    For tests about pages and services; the real worker has its own tests (celery_worker_process).
+    """
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous

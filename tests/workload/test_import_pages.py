@@ -14,7 +14,7 @@ from django.urls import reverse
 from tests import factories
 from workload.models import BatchStatus, ImportBatch, Incident
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_in_process")]
 
 CSV_HEADER = (
     "external_id,received_at,arrived_at,cleared_at,station,category,community,handling_minutes,people_involved\n"
