@@ -103,11 +103,11 @@ def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen[b
     from config.celery import app
 
     previous_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
+    app.conf.update(CELERY_TASK_DEFAULT_QUEUE=queue)
     try:
         yield worker
     finally:
-        app.conf.task_default_queue = previous_queue
+        app.conf.update(CELERY_TASK_DEFAULT_QUEUE=previous_queue)
         worker.terminate()
         try:
             worker.wait(timeout=20)
@@ -130,9 +130,10 @@ def tasks_in_process() -> Iterator[None]:
     """
     from config.celery import app
 
+    # With the CELERY_ namespace, only the prefixed name overrides what the settings gave.
     previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
     try:
         yield
     finally:
-        app.conf.task_always_eager = previous
+        app.conf.update(CELERY_TASK_ALWAYS_EAGER=previous)
