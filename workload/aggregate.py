@@ -94,6 +94,7 @@ def station_months_of_batch(batch: ImportBatch) -> list[StationMonth]:
     zone = timezone.get_default_timezone()
     rows = (
         Incident.objects.filter(batch=batch)
+        .order_by()  # the model's default ordering would otherwise join the DISTINCT
         .annotate(month=TruncMonth("received_at", tzinfo=zone))
         .values_list("station_id", "month")
         .distinct()

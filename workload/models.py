@@ -68,9 +68,14 @@ class Incident(TimestampedModel):
 
     source = models.CharField(_("source system"), max_length=32)
     external_id = models.CharField(_("external id"), max_length=64)
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("station"))
+    # No single-column index on station: (station, received_at) serves every station lookup, and each
+    # index costs time on every imported row.
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("station"), db_index=False
+    )
     community = models.ForeignKey(
         Community,
+        db_index=False,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -78,7 +83,11 @@ class Incident(TimestampedModel):
         verbose_name=_("community or village"),
     )
     category = models.ForeignKey(
-        IncidentCategory, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("category")
+        IncidentCategory,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("category"),
+        db_index=False,  # categories are few and never deleted in bulk; not worth an index per row
     )
     received_at = models.DateTimeField(_("received at"))
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
@@ -238,7 +247,9 @@ class StagedIncident(models.Model):
     skipping the write-ahead log is what lets COPY fill it at full speed.
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
     row = models.PositiveIntegerField()
     external_id = models.CharField(max_length=200)
     station_id = models.BigIntegerField(null=True)
@@ -254,9 +265,6 @@ class StagedIncident(models.Model):
     error_column = models.CharField(max_length=200, null=True)
     error_value = models.CharField(max_length=200, null=True)
     duplicate = models.BooleanField(default=False)
-
-    class Meta:
-        indexes = [models.Index(fields=["batch", "external_id"], name="staged_batch_external_id")]
 
     def __str__(self) -> str:
         return f"batch {self.batch_id} row {self.row}"

@@ -6,7 +6,6 @@ problem found, with the column and the value that caused it, so a planner can fi
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -172,7 +171,6 @@ def _time(
     raw, source = _coalesce(cells, spec.columns)
     parsed = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns, UTC]")
     pending = raw != ""
-    zone = zoneinfo.ZoneInfo(timezone)
     for fmt in spec.formats:
         if not pending.any():
             break
@@ -182,14 +180,27 @@ def _time(
             continue
         hits = attempt[ok]
         if hits.dt.tz is None:
-            # Ambiguous autumn hours are read as standard time, the skipped spring hour moves forward.
-            hits = hits.dt.tz_localize(zone, ambiguous=np.zeros(len(hits), dtype=bool), nonexistent="shift_forward")
+            hits = _localize(hits, timezone)
         parsed[hits.index] = hits.dt.tz_convert("UTC")
         pending[hits.index] = False
     problems.fail(pending, "unparsable_time", source, raw)
     if required:
         problems.fail(raw == "", "missing_value", spec.columns[0], raw)
     return parsed, source, raw
+
+
+def _localize(naive: pd.Series, timezone: str) -> pd.Series:
+    """Attach the zone. The skipped spring hour moves forward; the repeated autumn hour is read as
+    standard time. The zone goes by name: pandas localizes a zone name many times faster than a
+    zoneinfo object, and only the few ambiguous values take the slow path."""
+    local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward").copy()
+    ambiguous = local.isna()
+    if ambiguous.any():
+        standard = naive[ambiguous].dt.tz_localize(
+            timezone, ambiguous=np.zeros(int(ambiguous.sum()), dtype=bool), nonexistent="shift_forward"
+        )
+        local.loc[ambiguous] = standard
+    return local
 
 
 def _resolve(

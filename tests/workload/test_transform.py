@@ -1,0 +1,33 @@
+"""Local times become UTC the same way whatever the zone's daylight-saving quirks."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workload.mapping import parse_mapping
+from workload.transform import Catalogue, transform
+
+MAPPING = parse_mapping(
+    'timezone = "America/Los_Angeles"\n[id]\ncolumn = "id"\n[received]\ncolumn = "t"\n'
+    '[station]\ncolumn = "s"\n[category]\ncolumn = "c"\n'
+)
+CATALOGUE = Catalogue(stations={"code": {"S": 1}}, categories={"code": {"C": 2}})
+
+
+def utc(values: list[str]) -> list[str]:
+    frame = pd.DataFrame({"id": [str(i) for i in range(len(values))], "t": values, "s": "S", "c": "C"})
+    rows, _blank = transform(frame, MAPPING, CATALOGUE, first_row=2)
+    assert rows["error"].isna().all(), rows[["error", "error_value"]]
+    return [t.strftime("%Y-%m-%d %H:%M") for t in rows["received_at"]]
+
+
+def test_ordinary_times_take_the_zone_offset() -> None:
+    assert utc(["2023-07-01 12:00:00", "2023-01-15 12:00:00"]) == ["2023-07-01 19:00", "2023-01-15 20:00"]
+
+
+def test_the_repeated_autumn_hour_is_read_as_standard_time() -> None:
+    assert utc(["2023-11-05 01:30:00"]) == ["2023-11-05 09:30"]
+
+
+def test_the_skipped_spring_hour_moves_forward() -> None:
+    assert utc(["2023-03-12 02:30:00"]) == ["2023-03-12 10:00"]
