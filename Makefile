@@ -29,7 +29,7 @@ demo: venv
 
 run: demo
 	@echo ""
-	@echo "Jingli is starting on http://$(HOST):$(PORT)/admin/"
+	@echo "Jingli is starting on http://$(HOST):$(PORT)/ (county overview; the admin is at /admin/)"
 	@echo "Log in as 'planner' (or 'auditor', 'chief-dm01-s01'...) with the password printed above"
 	@echo "when the demo was first built; 'make password USER=planner' sets a new one."
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload

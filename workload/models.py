@@ -274,10 +274,16 @@ class WorkloadCell(models.Model):
     """Officer-hours of one station, team and category group in one hour of the week of one month.
 
     Derived from incidents by workload.aggregate (in the database, GROUP BY) and refreshed for the
-    station-months an import or a rollback touched, and nightly for everything.
+    station-months an import or a rollback touched, and nightly for everything. Being derived, the
+    table is UNLOGGED on PostgreSQL (migration 0007): writes skip the write-ahead log, and after a
+    crash the table comes back empty and `workload.recompute` rebuilds it.
     """
 
-    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pk = models.CompositePrimaryKey("station", "month", "team", "category_group", "hour_of_week")
+    # Derived rows, rebuilt wholesale: no foreign-key check per row (the unique index covers lookups).
+    station = models.ForeignKey(
+        Station, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     team = models.CharField(max_length=16)
     category_group = models.CharField(max_length=16)
     month = models.DateField(help_text="first day of the month, local time")
@@ -292,9 +298,6 @@ class WorkloadCell(models.Model):
         verbose_name = _("workload cell")
         verbose_name_plural = _("workload cells")
         constraints = [
-            models.UniqueConstraint(
-                fields=["station", "month", "team", "category_group", "hour_of_week"], name="workload_cell_unique"
-            ),
             models.CheckConstraint(condition=Q(hour_of_week__lt=168), name="workload_cell_hour_of_week"),
         ]
 

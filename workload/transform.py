@@ -114,8 +114,9 @@ def transform(frame: pd.DataFrame, mapping: Mapping, catalogue: Catalogue, first
         arrived, *_rest = _time(cells, mapping.arrived, mapping.timezone, problems)
     if mapping.cleared is not None:
         cleared, *_rest = _time(cells, mapping.cleared, mapping.timezone, problems)
-    out["arrived_at"] = arrived if arrived is not None else pd.NaT
-    out["cleared_at"] = cleared if cleared is not None else pd.NaT
+    no_time = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns, UTC]")
+    out["arrived_at"] = arrived if arrived is not None else no_time
+    out["cleared_at"] = cleared if cleared is not None else no_time
     if arrived is not None and mapping.arrived is not None:
         arrived_column = mapping.arrived.columns[0]
         problems.fail(arrived < received, "arrival_before_receipt", arrived_column, cells[arrived_column])
