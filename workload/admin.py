@@ -42,6 +42,7 @@ class IncidentAdmin(RoleScopedAdmin):
     search_fields = ["external_id", "station__name", "category__name_zh", "category__name_en"]
     list_select_related = ["station", "category", "community"]
     # No date_hierarchy: its SELECT DISTINCT over every incident costs more than the page itself.
+    ordering = ["-id"]  # newest first through the primary key: no sort over millions of rows
     show_full_result_count = False  # COUNT(*) over millions of rows on every page is not worth it
 
 

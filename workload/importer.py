@@ -368,7 +368,6 @@ def _store(batch: ImportBatch, mapping: Mapping) -> None:
                         arrived_at, cleared_at, handling_minutes, people_involved, is_outlier, batch_id
                     FROM {STAGED_TABLE}
                     WHERE batch_id = %s AND error IS NULL AND NOT duplicate
-                    ORDER BY row
                     ON CONFLICT DO NOTHING""",  # noqa: S608
                 [now, now, batch.source, batch.pk],
             )
