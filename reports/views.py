@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +13,14 @@ from config.roles import scope_of
 from reports import charts
 from reports.overview import FLAG_LABELS, county_overview
 from stations.models import County, Station, Unit
-from workload.selectors import crews_by_hour, hour_of_week_profile, monthly_trend, standards_default, station_needs
+from workload.selectors import (
+    crews_by_hour,
+    hour_of_week_profile,
+    monthly_trend,
+    saturation_by_hour,
+    standards_default,
+    station_needs,
+)
 
 SORTS = {
     "code": lambda r: r.station.code,
@@ -110,6 +119,17 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
             unit=_("hours"),
         )
         context["peak_crews"] = max(crews)
+        people: Any = need.station
+        saturation = saturation_by_hour(profile, people.effective_officers + people.effective_auxiliaries, standards)
+        if saturation[0] is not None:
+            context["saturation_heatmap"] = charts.heatmap(
+                [s or 0.0 for s in saturation],
+                day_labels=days,
+                title=_("Saturation (above 0.6: overloaded)"),
+                unit="",
+                digits=2,
+            )
+            context["overloaded_hours"] = sum(1 for s in saturation if s is not None and s > 0.6)
     elif row.is_department:
         pass
     else:

@@ -25,10 +25,15 @@ from workload.selectors import (
     crews_by_hour,
     hour_of_week_profile,
     monthly_trend,
+    saturation_by_hour,
     standards_default,
     station_needs,
 )
 from workload.tasks import import_batch
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 class ImportInput(serializers.Serializer):
@@ -128,10 +133,8 @@ class NeedApi(APIView):
                     gap=round(result.gap, 2),
                     officer_gap=round(result.officer_gap, 2),
                     committed_hours_per_year=round(result.committed_hours, 1),
-                    workload_per_person=None
-                    if result.workload_per_person is None
-                    else round(result.workload_per_person, 1),
-                    saturation=None if result.saturation is None else round(result.saturation, 3),
+                    workload_per_person=_rounded(result.workload_per_person, 1),
+                    saturation=_rounded(result.saturation, 3),
                     teams={
                         key: {
                             "reactive_hours": round(team.reactive_hours, 1),
@@ -168,6 +171,8 @@ class StationWorkloadApi(APIView):
         ]
         profile = hour_of_week_profile(station.pk, window)
         crews = crews_by_hour(profile, standards)
+        people: Any = need.station
+        saturation = saturation_by_hour(profile, people.effective_officers + people.effective_auxiliaries, standards)
         body["hours_of_week"] = [
             {
                 "hour_of_week": h,
@@ -177,6 +182,7 @@ class StationWorkloadApi(APIView):
                 "officer_hours_per_week": round(profile.officer_hours_per_week[h], 3),
                 "mean_handling_hours": round(profile.mean_handling_hours[h], 3),
                 "crews_needed": crews[h],
+                "saturation": _rounded(saturation[h], 3),
             }
             for h in range(168)
         ]

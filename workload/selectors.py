@@ -169,6 +169,18 @@ def crews_by_hour(profile: HourProfile, standards: StandardsSet, *, minimum: int
     ]
 
 
+def saturation_by_hour(profile: HourProfile, people_at_post: int, standards: StandardsSet) -> list[float | None]:
+    """Committed hours ÷ on-duty hours in each hour of the week; above 0.6 is overloaded.
+
+    Without a roster, the people at post are taken as evenly on duty around the clock: each hour of
+    the week has people × net hours per person ÷ hours in a year of them.
+    """
+    on_duty = people_at_post * standards.net_hours_per_person / (365.25 * 24)
+    if on_duty <= 0:
+        return [None] * 168
+    return [hours / on_duty for hours in profile.officer_hours_per_week]
+
+
 def monthly_trend(station_id: int, last_months: int = 24) -> list[tuple[dt.date, int, float]]:
     """(month, incidents, officer-hours) for the station's latest months, oldest first."""
     rows = (

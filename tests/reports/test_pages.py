@@ -89,7 +89,8 @@ def test_station_page_explains_the_need(county) -> None:  # type: ignore[no-unty
     assert response.status_code == 200
     page = response.content.decode()
     assert "How the need is computed" in page
-    assert page.count("<svg") == 3  # workload heatmap, crews heatmap, monthly trend
+    assert page.count("<svg") == 4  # workload, saturation and crews heatmaps, monthly trend
+    assert response.context["overloaded_hours"] > 0  # three officers for 600 thefts in six months
     assert response.context["peak_crews"] >= 1
 
 

@@ -111,6 +111,9 @@ def test_need_and_workload_are_scoped_to_the_chief_station(stations) -> None:  #
     assert sum(h["incidents_per_hour"] for h in workload["hours_of_week"]) * (365.25 / 12 / 7) == pytest.approx(
         100, rel=1e-3
     )
+    busiest = max(workload["hours_of_week"], key=lambda h: h["officer_hours_per_week"])
+    people_on_duty = 1 * 1800 / (365.25 * 24)  # one person at post, evenly on duty
+    assert busiest["saturation"] == pytest.approx(busiest["officer_hours_per_week"] / people_on_duty, rel=1e-2)
     assert chief.get("/api/v1/stations/QH-02/workload/").status_code == 404
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from workload.mapping import parse_mapping
 from workload.transform import Catalogue, transform
@@ -31,3 +32,28 @@ def test_the_repeated_autumn_hour_is_read_as_standard_time() -> None:
 
 def test_the_skipped_spring_hour_moves_forward() -> None:
     assert utc(["2023-03-12 02:30:00"]) == ["2023-03-12 10:00"]
+
+
+@pytest.mark.parametrize(
+    ("treatment", "minutes", "flagged", "error"),
+    [
+        ("flag", [0.2, 30.0, 600.0], [True, False, True], [None, None, None]),
+        ("default", [None, 30.0, None], [True, False, True], [None, None, None]),
+        ("clip", [0.5, 30.0, 480.0], [True, False, True], [None, None, None]),
+        ("reject", [0.2, 30.0, 600.0], [True, False, True], ["outlier", None, "outlier"]),
+    ],
+)
+def test_outlier_handling_times_are_treated_as_the_mapping_says(
+    treatment: str, minutes: list[float | None], flagged: list[bool], error: list[str | None]
+) -> None:
+    mapping = parse_mapping(
+        f'outliers = "{treatment}"\n[id]\ncolumn = "id"\n[received]\ncolumn = "t"\n[station]\ncolumn = "s"\n'
+        '[category]\ncolumn = "c"\n[handling]\nminutes = "m"\n'
+    )
+    frame = pd.DataFrame(
+        {"id": ["1", "2", "3"], "t": "2026-03-01 08:00:00", "s": "S", "c": "C", "m": ["0.2", "30", "600"]}
+    )
+    rows, _blank = transform(frame, mapping, CATALOGUE, first_row=2)
+    assert rows["is_outlier"].tolist() == flagged
+    assert [None if pd.isna(v) else v for v in rows["handling_minutes"]] == minutes
+    assert [None if pd.isna(v) else v for v in rows["error"]] == error
