@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -130,10 +130,6 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
                 digits=2,
             )
             context["overloaded_hours"] = sum(1 for s in saturation if s is not None and s > 0.6)
-    elif row.is_department:
-        pass
-    else:
+    elif not row.is_department:
         context["no_data"] = True
-    if need.station.pk is None:
-        raise Http404
     return render(request, "reports/station.html", context)

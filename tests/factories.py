@@ -9,7 +9,7 @@ from typing import Any
 from config.roles import Role
 from personnel.models import Assignment, Person, User
 from personnel.services import user_set_role
-from stations.models import County, Station, Unit
+from stations.models import Community, County, PoliceArea, Station, Unit
 
 _sequence = itertools.count(1)
 
@@ -33,6 +33,20 @@ def station(*, county_row: County | None = None, kind: str = Station.Kind.URBAN,
     unit_kinds = (Unit.Kind.DEPARTMENT,) if kind == Station.Kind.DEPARTMENT else Unit.STATION_KINDS
     Unit.objects.bulk_create([Unit(station=row, kind=k, name=str(Unit.Kind(k).label)) for k in unit_kinds])
     return row
+
+
+def jurisdiction(at: Station, *, residents: int, code: str | None = None) -> Community:
+    """One police area with one community of `residents` people."""
+    area = PoliceArea.objects.create(station=at, code="A1", name="一区")
+    return Community.objects.create(
+        station=at,
+        police_area=area,
+        code=code or f"{at.code}-C1",
+        name="东风社区",
+        kind=Community.Kind.COMMUNITY,
+        resident_population=residents,
+        households=residents // 3,
+    )
 
 
 def person(*, kind: str = Person.Kind.OFFICER, **fields: Any) -> Person:

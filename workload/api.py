@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import serializers, status
@@ -18,7 +17,7 @@ from rest_framework.views import APIView
 from config.api import PlannerWrite, ReadScope
 from config.roles import scope_of
 from stations.models import County, Station
-from workload.importer import ImportRefused, batch_create, batch_summary
+from workload.importer import ImportRefused, batch_submit, batch_summary
 from workload.mapping import MappingError
 from workload.models import BatchMode, ImportBatch
 from workload.selectors import (
@@ -29,7 +28,6 @@ from workload.selectors import (
     standards_default,
     station_needs,
 )
-from workload.tasks import import_batch
 
 
 def _rounded(value: float | None, digits: int) -> float | None:
@@ -62,16 +60,14 @@ class ImportListApi(APIView):
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         try:
-            with transaction.atomic():
-                batch = batch_create(
-                    upload=upload,
-                    file_name=upload.name,
-                    mapping_name=data.validated_data["mapping"],
-                    mode=data.validated_data["mode"],
-                    by=request.user,
-                    max_bytes=settings.JINGLI_IMPORT_MAX_MB * 1024 * 1024,
-                )
-                import_batch.delay_on_commit(batch.pk)  # type: ignore[attr-defined]  # DjangoTask
+            batch = batch_submit(
+                upload=upload,
+                file_name=upload.name,
+                mapping_name=data.validated_data["mapping"],
+                mode=data.validated_data["mode"],
+                by=request.user,
+                max_bytes=settings.JINGLI_IMPORT_MAX_MB * 1024 * 1024,
+            )
         except MappingError as exc:
             raise ValidationError({"mapping": exc.problems}) from None
         except ImportRefused as exc:

@@ -131,6 +131,20 @@ def batch_create(
     return batch
 
 
+def batch_submit(
+    *, upload: IO[bytes], file_name: str, mapping_name: str, mode: str, by: Any = None, max_bytes: int | None = None
+) -> ImportBatch:
+    """Create a batch and have a worker check it once the batch row is committed."""
+    from workload.tasks import import_batch
+
+    with transaction.atomic():
+        batch = batch_create(
+            upload=upload, file_name=file_name, mapping_name=mapping_name, mode=mode, by=by, max_bytes=max_bytes
+        )
+        import_batch.delay_on_commit(batch.pk)  # type: ignore[attr-defined]  # DjangoTask (config/celery.py)
+    return batch
+
+
 # --- Checking and storing ------------------------------------------------------------------------
 
 

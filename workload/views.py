@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,10 +13,9 @@ from django.views.decorators.http import require_POST
 from config.access import scope_required
 from config.roles import scope_of
 from workload.forms import ImportForm
-from workload.importer import ImportRefused, batch_create, batch_decide, batch_rollback
+from workload.importer import ImportRefused, batch_decide, batch_rollback, batch_submit
 from workload.mapping import MappingError
 from workload.models import BatchStatus, ImportBatch
-from workload.tasks import import_batch
 
 
 @scope_required(county_wide=True)
@@ -32,16 +30,14 @@ def import_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            with transaction.atomic():
-                batch = batch_create(
-                    upload=upload,
-                    file_name=upload.name,
-                    mapping_name=form.cleaned_data["mapping"],
-                    mode=form.cleaned_data["mode"],
-                    by=request.user,
-                    max_bytes=settings.JINGLI_IMPORT_MAX_MB * 1024 * 1024,
-                )
-                import_batch.delay_on_commit(batch.pk)  # type: ignore[attr-defined]  # DjangoTask (config/celery.py)
+            batch = batch_submit(
+                upload=upload,
+                file_name=upload.name,
+                mapping_name=form.cleaned_data["mapping"],
+                mode=form.cleaned_data["mode"],
+                by=request.user,
+                max_bytes=settings.JINGLI_IMPORT_MAX_MB * 1024 * 1024,
+            )
         except (ImportRefused, MappingError) as exc:
             form.add_error(None, str(exc))
         else:

@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from stations.models import Community, PoliceArea
 from tests import factories
 from workload.aggregate import cells_refresh
 from workload.models import Incident, IncidentCategory
@@ -25,16 +24,7 @@ def county():  # type: ignore[no-untyped-def]
     for station, officers in ((busy, 3), (quiet, 6), (bureau, 4)):
         for _ in range(officers):
             factories.place(factories.person(), station)
-        area = PoliceArea.objects.create(station=station, code="A1", name="一区")
-        Community.objects.create(
-            station=station,
-            police_area=area,
-            code=f"{station.code}-C1",
-            name="东风社区",
-            kind="community",
-            resident_population=12000,
-            households=4000,
-        )
+        factories.jurisdiction(station, residents=12000)
     theft = IncidentCategory.objects.get(code="XS01")
     Incident.objects.bulk_create(
         Incident(

@@ -8,7 +8,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from stations.models import Community, PoliceArea
 from tests import factories
 from workload.aggregate import cells_refresh
 from workload.models import BatchStatus, ImportBatch, Incident, IncidentCategory
@@ -25,16 +24,7 @@ def stations():  # type: ignore[no-untyped-def]
     other = factories.station(county_row=county, code="QH-02", name="城东派出所")
     for station in (own, other):
         factories.place(factories.person(), station)
-        area = PoliceArea.objects.create(station=station, code="A1", name="一区")
-        Community.objects.create(
-            station=station,
-            police_area=area,
-            code=f"{station.code}-C1",
-            name="社区",
-            kind="community",
-            resident_population=5000,
-            households=1700,
-        )
+        factories.jurisdiction(station, residents=5000)
     return own, other
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from personnel.models import Person
-from stations.models import Community, PoliceArea, Station
+from stations.models import Station
 from tests import factories
 from workload.aggregate import cells_refresh
 from workload.models import Incident, IncidentCategory, StandardsSet
@@ -76,16 +76,7 @@ def test_station_needs_reads_the_database_in_a_constant_number_of_queries() -> N
     department = factories.station(county_row=county, kind=Station.Kind.DEPARTMENT)
     theft = IncidentCategory.objects.get(code="XS01")
     for index, station in enumerate(stations):
-        area = PoliceArea.objects.create(station=station, code="A1", name="一区")
-        Community.objects.create(
-            station=station,
-            police_area=area,
-            code=f"C{index}",
-            name=f"社区{index}",
-            kind="community",
-            resident_population=6000,
-            households=2000,
-        )
+        factories.jurisdiction(station, residents=6000)
         for _n in range(3 + index):
             factories.place(factories.person(), station)
         for n in range(10 * (index + 1)):
