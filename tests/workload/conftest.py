@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
 
 from stations.models import County, Station, StationAlias
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
+# The real public exports live beside the project (../shared), where every checkout and CI has them.
+SHARED = Path(os.environ.get("JINGLI_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+REAL = SHARED / "data" / "real"
+if not REAL.is_dir():
+    raise RuntimeError(f"the real data files are missing: {REAL} (set JINGLI_SHARED_DIR to the shared/ folder)")
 
 
 @pytest.fixture
