@@ -56,7 +56,8 @@ def heatmap(
                 f'<text x="{x + cell_w / 2:.1f}" y="{y + cell_h / 2 + 4:.1f}" font-size="9" text-anchor="middle" '
                 f'fill="{ink}">{value:.{digits}f}</text>'
             )
-    parts.append(_text(left, height - 8, f"{title} ({unit}); max {peak:.{digits}f}", size=11))
+    caption = f"{title} ({unit})" if unit else title
+    parts.append(_text(left, height - 8, f"{caption}; max {peak:.{digits}f}", size=11))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped
 
