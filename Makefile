@@ -26,6 +26,7 @@ venv: $(STAMP) $(MO_FILES)
 demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py run_allocation --county DM01 --max-moves 30 --unless-exists
 
 run: demo
 	@echo ""

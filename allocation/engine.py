@@ -64,7 +64,7 @@ class Rules:
     min_officers: int = 5
     min_community_share: float = 0.40
     min_station_share: float = 0.40
-    min_investigator_share: float = 0.50  # investigators ≥ share × case-team need
+    min_investigator_share: float = 0.30  # investigators ≥ share × case-team need
     max_department_release: float = 0.15  # share of a department's people that may be sent down
     allow_moves_to_departments: bool = False
     time_limit_seconds: float = 60.0

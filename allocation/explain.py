@@ -1,0 +1,104 @@
+"""Metrics and explanations of a proposal: what it changes, station by station and move by move."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from allocation.engine import Counts, Instance, Member, Move, Place, distance_km, violations_of
+
+
+@dataclass(frozen=True)
+class StationState:
+    code: str
+    need: float
+    officer_need: float
+    people: int
+    officers: int
+    auxiliaries: int
+    community: int
+    investigators: int
+    gap: float
+    workload_per_person: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def station_state(place: Place, counts: Counts) -> StationState:
+    return StationState(
+        code=place.code,
+        need=place.need,
+        officer_need=place.officer_need,
+        people=counts.people,
+        officers=counts.officers,
+        auxiliaries=counts.auxiliaries,
+        community=counts.community,
+        investigators=counts.investigators,
+        gap=place.need - counts.people,
+        workload_per_person=place.committed_hours / counts.people if counts.people else None,
+    )
+
+
+def metrics(instance: Instance, counts: dict[int, Counts]) -> dict[str, Any]:
+    """Before/after figures of DOMAIN.md §3: per-station gap and load, spread across stations, rules."""
+    states = [station_state(p, counts[p.id]) for p in instance.stations]
+    loads = [s.workload_per_person for s in states if s.workload_per_person is not None]
+    mean = statistics.fmean(loads) if loads else 0.0
+    total_officers = sum(c.officers for c in counts.values())
+    station_officers = sum(counts[p.id].officers for p in instance.stations)
+    return {
+        "stations": [s.as_dict() for s in states],
+        "workload_per_person_cv": round(statistics.pstdev(loads) / mean, 4) if len(loads) > 1 and mean else None,
+        "workload_per_person_max_min": round(max(loads) / min(loads), 3) if loads and min(loads) > 0 else None,
+        "stations_below_need": sum(1 for s in states if s.gap >= 1),
+        "shortfall": round(sum(max(0.0, s.gap) for s in states), 2),
+        "station_share_of_officers": round(station_officers / total_officers, 4) if total_officers else None,
+        "violations": [v.__dict__ for v in violations_of(instance, counts)],
+    }
+
+
+def explain_move(
+    instance: Instance, move: Move, member: Member, before: dict[int, Counts], after: dict[int, Counts]
+) -> dict[str, Any]:
+    """Why this person, and what the move does to both places."""
+    origin = instance.place_by_id[move.origin]
+    destination = instance.place_by_id[move.destination]
+    reasons: list[str] = []
+    if not origin.is_station:
+        reasons.append("sent down from the bureau (警力下沉)")
+    else:
+        surplus = before[origin.id].people - origin.need
+        if surplus > 0:
+            reasons.append(f"{origin.code} has {surplus:.1f} people above its need")
+    if member.officer and member.investigator and destination.case_need > before[destination.id].investigators:
+        reasons.append(f"investigator: {destination.code}'s case team lacks investigators")
+    if member.officer and move.community:
+        reasons.append(f"joins {destination.code}'s community team")
+    if not member.officer:
+        reasons.append("auxiliary: covers work that does not need an officer")
+    reasons.append(f"{member.tenure_years:.1f} years in post")
+    distance = distance_km(origin, destination)
+    if distance:
+        reasons.append(f"{distance:.0f} km between the two places")
+    return {
+        "reasons": reasons,
+        "origin": _effect(origin, before[origin.id], after[origin.id]),
+        "destination": _effect(destination, before[destination.id], after[destination.id]),
+    }
+
+
+def _effect(place: Place, before: Counts, after: Counts) -> dict[str, Any]:
+    first, last = station_state(place, before), station_state(place, after)
+    return {
+        "code": place.code,
+        "gap_before": round(first.gap, 2) if place.is_station else None,
+        "gap_after": round(last.gap, 2) if place.is_station else None,
+        "workload_per_person_before": _round(first.workload_per_person),
+        "workload_per_person_after": _round(last.workload_per_person),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

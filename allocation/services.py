@@ -1,0 +1,153 @@
+"""State changes of allocation runs and proposals. Each is atomic and validated."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, replace
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from allocation.engine import Instance, Rules, counts_now, solve
+from allocation.explain import explain_move, metrics
+from allocation.inputs import county_instance
+from allocation.models import AllocationRun, Proposal, ProposedMove, RunStatus
+from personnel.models import Assignment
+from stations.models import County
+from workload.models import StandardsSet
+from workload.selectors import standards_default
+
+log = logging.getLogger(__name__)
+
+
+def run_create(
+    *, county: County, max_moves: int, by: Any = None, standards: StandardsSet | None = None
+) -> AllocationRun:
+    """Queue a run; a worker solves it once the run row is committed."""
+    from allocation.tasks import run_allocation
+
+    if max_moves < 0:
+        raise ValueError("max_moves must be zero or more")
+    standards = standards or standards_default()
+    rules = Rules(
+        max_moves=max_moves,
+        min_officers=standards.min_officers_per_station,
+        min_community_share=standards.min_community_share,
+        min_station_share=standards.min_station_share,
+    )
+    with transaction.atomic():
+        run = AllocationRun.objects.create(
+            county=county,
+            standards=standards,
+            max_moves=max_moves,
+            parameters=asdict(rules),
+            created_by=by if getattr(by, "pk", None) else None,
+        )
+        run_allocation.delay_on_commit(run.pk)  # type: ignore[attr-defined]  # DjangoTask (config/celery.py)
+    return run
+
+
+def _progress(run: AllocationRun, percent: int, message: str) -> None:
+    AllocationRun.objects.filter(pk=run.pk).update(progress=percent, message=message)
+
+
+def run_execute(run_id: int) -> AllocationRun | None:
+    """Solve a queued run and store its proposal in one transaction. Safe to call twice."""
+    claimed = AllocationRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0, error=""
+    )
+    if not claimed:
+        return None
+    run = AllocationRun.objects.select_related("county", "standards").get(pk=run_id)
+    try:
+        rules = Rules(**run.parameters)
+        _progress(run, 10, "loading inputs")
+        instance, fixed = county_instance(run.county, standards=run.standards, rules=rules)
+        snapshot = {
+            "places": [asdict(p) for p in instance.places],
+            "members": [asdict(m) for m in instance.members],
+            "fixed": {str(k): v for k, v in fixed.items()},
+        }
+        fingerprint = hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str).encode()).hexdigest()
+        _progress(run, 30, "solving")
+        solution = solve(instance)
+        _progress(run, 70, "trade-off curve")
+        curve = tradeoff(instance, run.max_moves)
+        _progress(run, 90, "storing the proposal")
+        with transaction.atomic():
+            _store(run, instance, solution, curve)
+            AllocationRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.SUCCEEDED,
+                progress=100,
+                message=f"{len(solution.moves)} moves proposed",
+                inputs=snapshot,
+                fingerprint=fingerprint,
+                optimal=solution.optimal,
+                solve_seconds=solution.seconds,
+                finished_at=timezone.now(),
+            )
+    except Exception as exc:
+        log.exception("allocation run %s failed", run_id)
+        AllocationRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now(), progress=100
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def tradeoff(instance: Instance, max_moves: int, points: int = 10) -> list[dict[str, float]]:
+    """Best achievable shortfall and balance for growing move budgets, 0..max_moves."""
+    budgets = sorted({round(max_moves * i / points) for i in range(points + 1)})
+    start = None
+    curve = []
+    for budget in budgets:
+        solution = solve(Instance(instance.places, instance.members, replace(instance.rules, max_moves=budget)))
+        shortfall = metrics(instance, solution.counts)["shortfall"]
+        start = shortfall if start is None else start
+        curve.append(
+            {
+                "moves": len(solution.moves),
+                "budget": budget,
+                "shortfall": shortfall,
+                "imbalance": round(solution.imbalance, 2),
+                "shortfall_removed": round(1 - shortfall / start, 4) if start else 0.0,
+            }
+        )
+    return curve
+
+
+def _store(run: AllocationRun, instance: Instance, solution: Any, curve: list[dict[str, float]]) -> None:
+    before = counts_now(instance)
+    proposal = Proposal.objects.create(
+        run=run,
+        before=metrics(instance, before),
+        after=metrics(instance, solution.counts),
+        tradeoff=curve,
+        objective=solution.objective,
+    )
+    members = {m.id: m for m in instance.members}
+    current = dict(
+        Assignment.objects.current()
+        .filter(person_id__in=[m.member for m in solution.moves])
+        .values_list("person_id", "id")
+    )
+    ProposedMove.objects.bulk_create(
+        [
+            ProposedMove(
+                proposal=proposal,
+                person_id=move.member,
+                origin_id=move.origin,
+                destination_id=move.destination,
+                destination_team=(
+                    "community" if move.community else "case" if members[move.member].investigator else "command"
+                ),
+                origin_assignment_id=current[move.member],
+                explanation=explain_move(instance, move, members[move.member], before, solution.counts),
+            )
+            for move in solution.moves
+        ]
+    )

@@ -1,0 +1,97 @@
+"""A run loads the county, solves, and stores a proposal whose moves can be checked against the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from allocation.models import AllocationRun, Proposal, ProposedMove
+from personnel.models import Assignment, Person
+from tests import factories
+from workload.aggregate import cells_refresh
+from workload.models import Incident, IncidentCategory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_in_process")]
+
+
+@pytest.fixture
+def county():  # type: ignore[no-untyped-def]
+    """A busy station short of people, a quiet one with spare people, and a bureau department."""
+    row = factories.county(code="QH")
+    busy = factories.station(county_row=row, code="QH-01", name="城关派出所")
+    quiet = factories.station(county_row=row, code="QH-02", name="石门乡派出所", kind="rural")
+    bureau = factories.station(county_row=row, code="QH-ZH", name="指挥中心", kind="department")
+    factories.place(
+        factories.person(post=Person.Post.CHIEF, rank=Person.Rank.INSPECTOR_3), busy, unit_kind="leadership"
+    )
+    for _n in range(6):
+        factories.place(factories.person(post=Person.Post.COMMUNITY_OFFICER), busy, unit_kind="community")
+    for n in range(12):
+        factories.place(
+            factories.person(post=Person.Post.COMMUNITY_OFFICER if n < 5 else Person.Post.CASE_OFFICER),
+            quiet,
+            unit_kind="community" if n < 5 else "case",
+        )
+    for _n in range(20):
+        factories.place(factories.person(post=Person.Post.DEPARTMENT_OFFICER), bureau)
+    factories.jurisdiction(busy, residents=8000)
+    factories.jurisdiction(quiet, residents=3000)
+    fighting = IncidentCategory.objects.get(code="ZA01")
+    Incident.objects.bulk_create(
+        Incident(
+            source="t",
+            external_id=str(n),
+            station=busy,
+            category=fighting,
+            handling_minutes=60,
+            people_involved=2,
+            received_at=dt.datetime(2026, 1 + n % 10, 1 + n % 28, n % 24, tzinfo=dt.UTC),
+        )
+        for n in range(3000)
+    )
+    cells_refresh()
+    return row
+
+
+def test_run_allocation_command_stores_a_proposal(county) -> None:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    call_command("run_allocation", "--county", "QH", "--max-moves", "6", "--json", stdout=out)
+    summary = json.loads(out.getvalue())
+    run = AllocationRun.objects.get(pk=summary["run"])
+    assert run.status == AllocationRun.Status.SUCCEEDED and run.optimal and len(run.fingerprint) == 64
+    proposal = Proposal.objects.get(run=run)
+    moves = list(ProposedMove.objects.filter(proposal=proposal).select_related("origin", "destination"))
+    assert 0 < len(moves) <= 6
+    assert all(m.destination.code == "QH-01" for m in moves)  # everyone goes to the busy station
+    assert all(m.explanation["reasons"] for m in moves)
+    stations = {s["code"]: s for s in summary["stations"]}
+    assert stations["QH-01"]["people_after"] == stations["QH-01"]["people_before"] + len(moves)
+    assert summary["after"]["shortfall"] < summary["before"]["shortfall"]
+    assert summary["tradeoff"][0]["moves"] == 0 and summary["tradeoff"][-1]["moves"] == len(moves)
+    # Each move remembers the assignment it starts from, to refuse a stale application later.
+    for move in moves:
+        assert Assignment.objects.get(pk=move.origin_assignment_id).person_id == move.person_id
+
+
+def test_leaders_never_move(county) -> None:  # type: ignore[no-untyped-def]
+    call_command("run_allocation", "--county", "QH", "--max-moves", "40", "--json", stdout=io.StringIO())
+    moved = Person.objects.filter(pk__in=ProposedMove.objects.values("person_id"))
+    assert moved.exists()
+    assert not moved.filter(post__in=Person.LEADER_POSTS).exists()
+
+
+def test_unknown_county_is_a_clear_error() -> None:
+    with pytest.raises(CommandError, match="no county with code 'XX'"):
+        call_command("run_allocation", "--county", "XX")
+
+
+def test_unless_exists_runs_once(county) -> None:  # type: ignore[no-untyped-def]
+    call_command("run_allocation", "--county", "QH", "--unless-exists", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("run_allocation", "--county", "QH", "--unless-exists", stdout=out)
+    assert AllocationRun.objects.count() == 1
+    assert "exists; not running another" in out.getvalue()
