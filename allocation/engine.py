@@ -195,7 +195,8 @@ def balance_ratio(instance: Instance) -> float:
         if not p.is_station
     )
     total_need = sum(p.need for p in instance.stations)
-    return (station_people + releasable) / total_need if total_need > 0 else 1.0
+    # Below a hundredth of a person the county has no measured need to balance against.
+    return (station_people + releasable) / total_need if total_need > 0.01 else 1.0
 
 
 def evaluate(instance: Instance, counts: dict[int, Counts], moves: int, disruption_total: float) -> dict[str, float]:

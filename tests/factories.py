@@ -10,6 +10,7 @@ from config.roles import Role
 from personnel.models import Assignment, Person, User
 from personnel.services import user_set_role
 from stations.models import Community, County, PoliceArea, Station, Unit
+from workload.models import Incident, IncidentCategory
 
 _sequence = itertools.count(1)
 
@@ -46,6 +47,33 @@ def jurisdiction(at: Station, *, residents: int, code: str | None = None) -> Com
         kind=Community.Kind.COMMUNITY,
         resident_population=residents,
         households=residents // 3,
+    )
+
+
+def incidents(
+    at: Station,
+    count: int,
+    *,
+    category: str = "XS01",
+    minutes: float = 60,
+    people: int = 2,
+    first_month: int = 1,
+    months: int = 1,
+    prefix: str = "",
+) -> list[Incident]:
+    """`count` incidents at a station, spread over days and hours of `months` months of 2026."""
+    kind = IncidentCategory.objects.get(code=category)
+    return Incident.objects.bulk_create(
+        Incident(
+            source="test",
+            external_id=f"{prefix or at.code}-{n}",
+            station=at,
+            category=kind,
+            handling_minutes=minutes,
+            people_involved=people,
+            received_at=dt.datetime(2026, first_month + n % months, 1 + n % 28, n % 24, tzinfo=dt.UTC),
+        )
+        for n in range(count)
     )
 
 

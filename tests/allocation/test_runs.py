@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 
@@ -13,7 +12,6 @@ from allocation.models import AllocationRun, Proposal, ProposedMove
 from personnel.models import Assignment, Person
 from tests import factories
 from workload.aggregate import cells_refresh
-from workload.models import Incident, IncidentCategory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_in_process")]
 
@@ -40,19 +38,7 @@ def county():  # type: ignore[no-untyped-def]
         factories.place(factories.person(post=Person.Post.DEPARTMENT_OFFICER), bureau)
     factories.jurisdiction(busy, residents=8000)
     factories.jurisdiction(quiet, residents=3000)
-    fighting = IncidentCategory.objects.get(code="ZA01")
-    Incident.objects.bulk_create(
-        Incident(
-            source="t",
-            external_id=str(n),
-            station=busy,
-            category=fighting,
-            handling_minutes=60,
-            people_involved=2,
-            received_at=dt.datetime(2026, 1 + n % 10, 1 + n % 28, n % 24, tzinfo=dt.UTC),
-        )
-        for n in range(3000)
-    )
+    factories.incidents(busy, 3000, category="ZA01", months=10)
     cells_refresh()
     return row
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from tests import factories
 from workload.aggregate import cells_refresh
-from workload.models import Incident, IncidentCategory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +22,7 @@ def county():  # type: ignore[no-untyped-def]
         for _ in range(officers):
             factories.place(factories.person(), station)
         factories.jurisdiction(station, residents=12000)
-    theft = IncidentCategory.objects.get(code="XS01")
-    Incident.objects.bulk_create(
-        Incident(
-            source="t",
-            external_id=str(n),
-            station=busy,
-            category=theft,
-            handling_minutes=90,
-            people_involved=2,
-            received_at=dt.datetime(2026, 1 + n % 6, 1 + n % 28, n % 24, tzinfo=dt.UTC),
-        )
-        for n in range(600)
-    )
+    factories.incidents(busy, 600, minutes=90, months=6)
     cells_refresh()
     return {"busy": busy, "quiet": quiet, "bureau": bureau}
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from tests import factories
 from workload.aggregate import cells_refresh
-from workload.models import BatchStatus, ImportBatch, Incident, IncidentCategory
+from workload.models import BatchStatus, ImportBatch, Incident
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_in_process")]
 
@@ -77,19 +75,8 @@ def test_only_planners_push(stations, who: str) -> None:  # type: ignore[no-unty
 
 def test_need_and_workload_are_scoped_to_the_chief_station(stations) -> None:  # type: ignore[no-untyped-def]
     own, other = stations
-    theft = IncidentCategory.objects.get(code="XS01")
-    Incident.objects.bulk_create(
-        Incident(
-            source="t",
-            external_id=str(n),
-            station=own if n % 2 else other,
-            category=theft,
-            handling_minutes=60,
-            people_involved=2,
-            received_at=dt.datetime(2026, 3, 1 + n % 28, n % 24, tzinfo=dt.UTC),
-        )
-        for n in range(200)
-    )
+    factories.incidents(own, 100, first_month=3)
+    factories.incidents(other, 100, first_month=3)
     cells_refresh()
     planner = api(factories.planner()).get("/api/v1/need/", {"county": "QH"}).json()
     assert [r["code"] for r in planner["results"]] == ["QH-01", "QH-02"]

@@ -13,7 +13,7 @@ from personnel.models import Person
 from stations.models import Station
 from tests import factories
 from workload.aggregate import cells_refresh
-from workload.models import Incident, IncidentCategory, StandardsSet
+from workload.models import IncidentCategory, StandardsSet
 from workload.need import Post, Standards, StationWorkload, compute_need
 from workload.selectors import station_needs
 
@@ -79,16 +79,7 @@ def test_station_needs_reads_the_database_in_a_constant_number_of_queries() -> N
         factories.jurisdiction(station, residents=6000)
         for _n in range(3 + index):
             factories.place(factories.person(), station)
-        for n in range(10 * (index + 1)):
-            Incident.objects.create(
-                source="t",
-                external_id=f"{index}-{n}",
-                station=station,
-                category=theft,
-                received_at=dt.datetime(2026, 3, 1 + n % 28, 10, tzinfo=dt.UTC),
-                handling_minutes=60,
-                people_involved=2,
-            )
+        factories.incidents(station, 10 * (index + 1), first_month=3)
     cells_refresh()
     standards = StandardsSet.objects.get(name="national")
     with CaptureQueriesContext(connection) as queries:
