@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import lil_matrix
+from scipy.sparse import coo_matrix
 
 W_RULE = 100_000.0
 W_SHORTFALL = 1_000.0
@@ -43,6 +43,7 @@ class Place:
     committed_hours: float = 0.0  # per year: workload per person = committed ÷ people
     latitude: float | None = None
     longitude: float | None = None
+    group: str = ""  # the county: people move within it, and its rules (station share) hold within it
 
 
 @dataclass(frozen=True)
@@ -185,35 +186,41 @@ def disruption(key: ClassKey, origin: Place, destination: Place) -> float:
     return cost
 
 
-def balance_ratio(instance: Instance) -> float:
-    """R: the share of need the county's people can cover, with what departments may release."""
+def balance_ratios(instance: Instance) -> dict[str, float]:
+    """R per county: the share of need its people can cover, with what its departments may release."""
     now = counts_now(instance)
-    station_people = sum(now[p.id].people for p in instance.stations)
-    releasable = sum(
-        math.floor(now[p.id].people * instance.rules.max_department_release)
-        for p in instance.places
-        if not p.is_station
-    )
-    total_need = sum(p.need for p in instance.stations)
-    # Below a hundredth of a person the county has no measured need to balance against.
-    return (station_people + releasable) / total_need if total_need > 0.01 else 1.0
+    people: dict[str, float] = defaultdict(float)
+    need: dict[str, float] = defaultdict(float)
+    for place in instance.places:
+        if place.is_station:
+            people[place.group] += now[place.id].people
+            need[place.group] += place.need
+        else:
+            people[place.group] += math.floor(now[place.id].people * instance.rules.max_department_release)
+    # Below a hundredth of a person a county has no measured need to balance against.
+    return {group: people[group] / need[group] if need[group] > 0.01 else 1.0 for group in people}
+
+
+def _groups(instance: Instance) -> list[str]:
+    return sorted({p.group for p in instance.places})
 
 
 def evaluate(instance: Instance, counts: dict[int, Counts], moves: int, disruption_total: float) -> dict[str, float]:
     """The objective of a state, term by term. The programme minimises exactly this."""
     rules = instance.rules
-    ratio = balance_ratio(instance)
+    ratios = balance_ratios(instance)
     shortfall = imbalance = rule = 0.0
     for place in instance.stations:
         c = counts[place.id]
         shortfall += max(0.0, place.need - c.people) + max(0.0, place.officer_need - c.officers)
-        imbalance += abs(c.people - place.need * ratio)
+        imbalance += abs(c.people - place.need * ratios[place.group])
         rule += max(0.0, rules.min_officers - c.officers)
         rule += max(0.0, rules.min_community_share * c.officers - c.community)
         rule += max(0.0, rules.min_investigator_share * place.case_need - c.investigators)
-    total_officers = sum(c.officers for c in counts.values())
-    station_officers = sum(counts[p.id].officers for p in instance.stations)
-    rule += max(0.0, rules.min_station_share * total_officers - station_officers)
+    for group in _groups(instance):
+        total_officers = sum(counts[p.id].officers for p in instance.places if p.group == group)
+        station_officers = sum(counts[p.id].officers for p in instance.stations if p.group == group)
+        rule += max(0.0, rules.min_station_share * total_officers - station_officers)
     objective = (
         W_RULE * rule
         + W_SHORTFALL * shortfall
@@ -235,10 +242,11 @@ def violations_of(instance: Instance, counts: dict[int, Counts]) -> list[Violati
             ("investigators", rules.min_investigator_share * place.case_need - c.investigators),
         ]
         found += [Violation(rule, place.code, round(amount, 3)) for rule, amount in checks if amount > 1e-6]
-    total = sum(c.officers for c in counts.values())
-    stations = sum(counts[p.id].officers for p in instance.stations)
-    if rules.min_station_share * total - stations > 1e-6:
-        found.append(Violation("station_share", "", round(rules.min_station_share * total - stations, 3)))
+    for group in _groups(instance):
+        total = sum(counts[p.id].officers for p in instance.places if p.group == group)
+        stations = sum(counts[p.id].officers for p in instance.stations if p.group == group)
+        if rules.min_station_share * total - stations > 1e-6:
+            found.append(Violation("station_share", group, round(rules.min_station_share * total - stations, 3)))
     return found
 
 
@@ -259,29 +267,30 @@ def solve(instance: Instance) -> Solution:
     departments = [p for p in instance.places if not p.is_station]
 
     # --- Variables -------------------------------------------------------------------------------
+    # x: people of a class moving to a place (within the class's county); y: officers arriving at a
+    # station who join its community team; then per station the shortfalls, the two sides of the
+    # imbalance and the slack of each rule; and the slack of the station share per county.
     pairs: list[tuple[ClassKey, Place]] = []
     for key in class_keys:
         origin = instance.place_by_id[key.origin]
         for destination in instance.places:
-            if destination.id == origin.id:
+            if destination.id == origin.id or destination.group != origin.group:
                 continue
             if not destination.is_station and not rules.allow_moves_to_departments:
                 continue
             pairs.append((key, destination))
-    n_x = len(pairs)
-    n_s = len(stations)
-    # x | y (community arrivals) | shortfall | officer shortfall | dev+ | dev- | slack floor | slack community
-    #   | slack investigators | slack station share
+    groups = _groups(instance)
+    n_x, n_s, n_g = len(pairs), len(stations), len(groups)
     offsets = {}
     cursor = 0
     for name, size in (
         ("x", n_x), ("y", n_s), ("s", n_s), ("so", n_s), ("dp", n_s), ("dn", n_s),
-        ("floor", n_s), ("comm", n_s), ("inv", n_s), ("share", 1),
+        ("floor", n_s), ("comm", n_s), ("inv", n_s), ("share", n_g),
     ):  # fmt: skip
         offsets[name] = cursor
         cursor += size
     n = cursor
-    ratio = balance_ratio(instance)
+    ratios = balance_ratios(instance)
 
     cost = np.zeros(n)
     pair_cost = [disruption(key, instance.place_by_id[key.origin], dest) for key, dest in pairs]
@@ -290,98 +299,102 @@ def solve(instance: Instance) -> Solution:
         cost[offsets[name] : offsets[name] + n_s] = weight
     for name in ("floor", "comm", "inv"):
         cost[offsets[name] : offsets[name] + n_s] = W_RULE
-    cost[offsets["share"]] = W_RULE
+    cost[offsets["share"] : offsets["share"] + n_g] = W_RULE
 
     upper = np.full(n, np.inf)
-    for i, (key, _dest) in enumerate(pairs):
-        upper[i] = len(classes[key])
+    upper[:n_x] = [len(classes[key]) for key, _dest in pairs]
     integrality = np.zeros(n)
     integrality[: n_x + n_s] = 1  # moves and community arrivals are whole people
 
     # --- Constraints -----------------------------------------------------------------------------
-    rows: list[tuple[dict[int, float], float, float]] = []
+    # Built as coordinate lists in one pass over the pairs: each pair touches the rows of its origin
+    # and its destination only, so building stays linear in the size of the model.
+    row_i: list[int] = []
+    col_j: list[int] = []
+    val: list[float] = []
+    low: list[float] = []
+    high: list[float] = []
 
-    def row(coefficients: dict[int, float], low: float, high: float) -> None:
-        rows.append((coefficients, low, high))
+    def new_row(lo: float, hi: float) -> int:
+        low.append(lo)
+        high.append(hi)
+        return len(low) - 1
 
-    # Each class moves at most its size; each department releases at most its share.
-    by_class: dict[ClassKey, dict[int, float]] = defaultdict(dict)
-    for i, (key, _dest) in enumerate(pairs):
-        by_class[key][i] = 1.0
-    for key, coefficients in by_class.items():
-        row(coefficients, -np.inf, len(classes[key]))
-    for department in departments:
-        coefficients = {i: 1.0 for i, (key, _d) in enumerate(pairs) if key.origin == department.id}
-        if coefficients:
-            row(coefficients, -np.inf, math.floor(now[department.id].people * rules.max_department_release))
-    row({i: 1.0 for i in range(n_x)}, -np.inf, rules.max_moves)
+    def put(r: int, column: int, value: float) -> None:
+        row_i.append(r)
+        col_j.append(column)
+        val.append(value)
 
-    # Strength after the moves, as linear expressions in x.
-    def delta(place_id: int, *, officers: bool | None = None, field_name: str = "") -> dict[int, float]:
-        coefficients: dict[int, float] = {}
-        for i, (key, dest) in enumerate(pairs):
-            if officers is not None and key.officer != officers:
-                continue
-            if field_name and not getattr(key, field_name):
-                continue
-            sign = (1.0 if dest.id == place_id else 0.0) - (1.0 if key.origin == place_id else 0.0)
-            if sign:
-                coefficients[i] = coefficients.get(i, 0.0) + sign
-        return coefficients
-
-    total_officers = sum(c.officers for c in now.values())
-    station_officer_expr: dict[int, float] = {}
+    class_row = {key: new_row(-np.inf, len(classes[key])) for key in class_keys}
+    release_row = {
+        d.id: new_row(-np.inf, math.floor(now[d.id].people * rules.max_department_release)) for d in departments
+    }
+    budget_row = new_row(-np.inf, rules.max_moves)
+    rows_of: dict[int, dict[str, int]] = {}
     for place in stations:
         j = station_index[place.id]
         c = now[place.id]
-        people = delta(place.id)
-        officers = delta(place.id, officers=True)
-        # Community arrivals: at most the officers who arrive.
-        arrivals = {i: -1.0 for i, (key, dest) in enumerate(pairs) if dest.id == place.id and key.officer}
-        row({**arrivals, offsets["y"] + j: 1.0}, -np.inf, 0.0)
-        # Shortfalls.
-        row({**people, offsets["s"] + j: 1.0}, place.need - c.people, np.inf)
-        row({**officers, offsets["so"] + j: 1.0}, place.officer_need - c.officers, np.inf)
-        # Imbalance: people − need × R = dev+ − dev−.
-        target = place.need * ratio - c.people
-        row({**people, offsets["dp"] + j: -1.0, offsets["dn"] + j: 1.0}, target, target)
-        # Floor of officers.
-        row({**officers, offsets["floor"] + j: 1.0}, rules.min_officers - c.officers, np.inf)
-        # Community officers ≥ share × officers: leavers from the community team, plus arrivals placed there.
-        community = {i: -1.0 for i, (key, _dest) in enumerate(pairs) if key.origin == place.id and key.community}
-        expr = dict(community)
-        for i, value in officers.items():
-            expr[i] = expr.get(i, 0.0) - rules.min_community_share * value
-        expr[offsets["y"] + j] = 1.0
-        expr[offsets["comm"] + j] = 1.0
-        row(expr, rules.min_community_share * c.officers - c.community, np.inf)
-        # Investigators for the case team.
-        investigators = delta(place.id, field_name="investigator")
-        row(
-            {**investigators, offsets["inv"] + j: 1.0},
-            rules.min_investigator_share * place.case_need - c.investigators,
-            np.inf,
-        )
-        for i, value in officers.items():
-            station_officer_expr[i] = station_officer_expr.get(i, 0.0) + value
-    # Stations hold at least their share of the county's officers (the total never changes).
-    station_officers_now = sum(now[p.id].officers for p in stations)
-    station_officer_expr[offsets["share"]] = 1.0
-    row(station_officer_expr, rules.min_station_share * total_officers - station_officers_now, np.inf)
+        target = place.need * ratios[place.group] - c.people
+        rows_of[place.id] = {
+            "arrivals": new_row(-np.inf, 0.0),  # y − officers arriving ≤ 0
+            "people": new_row(place.need - c.people, np.inf),  # Δpeople + s ≥ need − people
+            "officers": new_row(place.officer_need - c.officers, np.inf),  # Δofficers + so ≥ ...
+            "balance": new_row(target, target),  # Δpeople − dp + dn = need·R − people
+            "floor": new_row(rules.min_officers - c.officers, np.inf),
+            "community": new_row(rules.min_community_share * c.officers - c.community, np.inf),
+            "investigators": new_row(rules.min_investigator_share * place.case_need - c.investigators, np.inf),
+        }
+        rows = rows_of[place.id]
+        put(rows["arrivals"], offsets["y"] + j, 1.0)
+        put(rows["people"], offsets["s"] + j, 1.0)
+        put(rows["officers"], offsets["so"] + j, 1.0)
+        put(rows["balance"], offsets["dp"] + j, -1.0)
+        put(rows["balance"], offsets["dn"] + j, 1.0)
+        put(rows["floor"], offsets["floor"] + j, 1.0)
+        put(rows["community"], offsets["y"] + j, 1.0)
+        put(rows["community"], offsets["comm"] + j, 1.0)
+        put(rows["investigators"], offsets["inv"] + j, 1.0)
+    share_row = {}
+    for g, group in enumerate(groups):
+        total = sum(now[p.id].officers for p in instance.places if p.group == group)
+        in_stations = sum(now[p.id].officers for p in stations if p.group == group)
+        share_row[group] = new_row(rules.min_station_share * total - in_stations, np.inf)
+        put(share_row[group], offsets["share"] + g, 1.0)
 
-    matrix = lil_matrix((len(rows), n))
-    low = np.empty(len(rows))
-    high = np.empty(len(rows))
-    for r, (coefficients, lo, hi) in enumerate(rows):
-        for column, value in coefficients.items():
-            if value:
-                matrix[r, column] = value
-        low[r], high[r] = lo, hi
+    for i, (key, destination) in enumerate(pairs):
+        put(class_row[key], i, 1.0)
+        put(budget_row, i, 1.0)
+        if key.origin in release_row:
+            put(release_row[key.origin], i, 1.0)
+        for place_id, sign in ((key.origin, -1.0), (destination.id, 1.0)):
+            rows = rows_of.get(place_id)
+            if rows is None:
+                continue  # a department: no need, no rules of its own
+            put(rows["people"], i, sign)
+            put(rows["balance"], i, sign)
+            if key.officer:
+                put(rows["officers"], i, sign)
+                put(rows["floor"], i, sign)
+                put(rows["community"], i, -rules.min_community_share * sign)
+                if sign > 0:
+                    put(rows["arrivals"], i, -1.0)
+                if key.investigator:
+                    put(rows["investigators"], i, sign)
+            if key.community and sign < 0:
+                put(rows["community"], i, -1.0)  # leaves the origin's community team
+        if key.officer:
+            shift = (1.0 if destination.is_station else 0.0) - (
+                1.0 if instance.place_by_id[key.origin].is_station else 0.0
+            )
+            if shift:
+                put(share_row[destination.group], i, shift)
+
+    matrix = coo_matrix((val, (row_i, col_j)), shape=(len(low), n)).tocsr()
     result = milp(
         c=cost,
         integrality=integrality,
         bounds=Bounds(np.zeros(n), upper),
-        constraints=[LinearConstraint(matrix.tocsr(), low, high)],
+        constraints=[LinearConstraint(matrix, np.array(low), np.array(high))],
         options={"time_limit": rules.time_limit_seconds, "mip_rel_gap": 0.0, "presolve": True, "disp": False},
     )
     if result.x is None:
@@ -446,3 +459,108 @@ def apply_moves(instance: Instance, moves: list[Move]) -> dict[int, Counts]:
         _add(counts[move.origin], key, -1, community=member.officer and member.community)
         _add(counts[move.destination], key, +1, community=move.community)
     return counts
+
+
+def _station_term(place: Place, c: Counts, rules: Rules, ratio: float) -> float:
+    """The part of the objective that depends on one station only (see `evaluate`)."""
+    rule = max(0.0, rules.min_officers - c.officers)
+    rule += max(0.0, rules.min_community_share * c.officers - c.community)
+    rule += max(0.0, rules.min_investigator_share * place.case_need - c.investigators)
+    shortfall = max(0.0, place.need - c.people) + max(0.0, place.officer_need - c.officers)
+    return W_RULE * rule + W_SHORTFALL * shortfall + W_IMBALANCE * abs(c.people - place.need * ratio)
+
+
+def greedy(instance: Instance) -> Solution:
+    """The baseline a planner might follow by hand: take the single move that helps most, repeat.
+
+    Same rules and objective as `solve`; it stops when no move improves the objective or the budget
+    is spent. Used to show what the optimiser gains.
+    """
+    started = time.perf_counter()
+    rules = instance.rules
+    ratios = balance_ratios(instance)
+    counts = counts_now(instance)
+    pools: dict[ClassKey, list[Member]] = defaultdict(list)
+    for member in sorted(instance.members, key=lambda m: (m.tenure_years, m.id)):
+        if member.movable and member.at_post:
+            pools[class_of(member)].append(member)
+    released: dict[int, int] = defaultdict(int)
+    release_cap = {
+        p.id: math.floor(counts[p.id].people * rules.max_department_release)
+        for p in instance.places
+        if not p.is_station
+    }
+    total_officers = {
+        group: sum(counts[p.id].officers for p in instance.places if p.group == group) for group in _groups(instance)
+    }
+    station_officers = {
+        group: sum(counts[p.id].officers for p in instance.stations if p.group == group) for group in _groups(instance)
+    }
+
+    def share_term(group: str, in_stations: int) -> float:
+        return W_RULE * max(0.0, rules.min_station_share * total_officers[group] - in_stations)
+
+    def term(place: Place, c: Counts) -> float:
+        return _station_term(place, c, rules, ratios[place.group]) if place.is_station else 0.0
+
+    moves: list[Move] = []
+    destinations = [p for p in instance.places if p.is_station or rules.allow_moves_to_departments]
+    while len(moves) < rules.max_moves:
+        best: tuple[float, ClassKey, Place, bool] | None = None
+        for key, pool in pools.items():
+            if not pool:
+                continue
+            origin = instance.place_by_id[key.origin]
+            if not origin.is_station and released[origin.id] >= release_cap[origin.id]:
+                continue
+            before_origin = term(origin, counts[origin.id])
+            left = replace_counts(counts[origin.id])
+            _add(left, key, -1, community=key.community)
+            after_origin = term(origin, left)
+            for destination in destinations:
+                if destination.id == origin.id or destination.group != origin.group:
+                    continue
+                for community in (False, True) if key.officer and destination.is_station else (False,):
+                    arrived = replace_counts(counts[destination.id])
+                    _add(arrived, key, +1, community=community)
+                    gain = (
+                        before_origin
+                        - after_origin
+                        + term(destination, counts[destination.id])
+                        - term(destination, arrived)
+                    )
+                    shift = (1 if destination.is_station else 0) - (1 if origin.is_station else 0)
+                    if key.officer and shift:
+                        in_stations = station_officers[origin.group]
+                        gain += share_term(origin.group, in_stations) - share_term(origin.group, in_stations + shift)
+                    gain -= W_MOVE + W_DISRUPTION * disruption(key, origin, destination)
+                    if gain > 1e-9 and (best is None or gain > best[0]):
+                        best = (gain, key, destination, community)
+        if best is None:
+            break
+        _gain, key, destination, community = best
+        member = pools[key].pop(0)
+        origin = instance.place_by_id[key.origin]
+        moves.append(Move(member.id, origin.id, destination.id, community, disruption(key, origin, destination)))
+        _add(counts[origin.id], key, -1, community=key.community)
+        _add(counts[destination.id], key, +1, community=community)
+        if not origin.is_station:
+            released[origin.id] += 1
+        if key.officer:
+            station_officers[origin.group] += (1 if destination.is_station else 0) - (1 if origin.is_station else 0)
+    scores = evaluate(instance, counts, len(moves), sum(m.cost for m in moves))
+    return Solution(
+        moves=moves,
+        counts=counts,
+        objective=scores["objective"],
+        shortfall=scores["shortfall"],
+        imbalance=scores["imbalance"],
+        violations=violations_of(instance, counts),
+        optimal=False,
+        seconds=time.perf_counter() - started,
+        status="greedy",
+    )
+
+
+def replace_counts(counts: Counts) -> Counts:
+    return Counts(counts.officers, counts.auxiliaries, counts.community, counts.investigators, counts.qualified)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from allocation.engine import Instance, Member, Place, Rules
@@ -26,8 +26,26 @@ def county_instance(
 
     Returns the instance and, for every person who may not move, why (for the explanations).
     """
+    return places_instance(
+        Station.objects.filter(county=county),
+        standards=standards,
+        rules=rules,
+        recent_move_months=recent_move_months,
+        on=on,
+    )
+
+
+def places_instance(
+    stations: QuerySet[Station],
+    *,
+    standards: StandardsSet,
+    rules: Rules,
+    recent_move_months: int = 12,
+    on: dt.date | None = None,
+) -> tuple[Instance, dict[int, str]]:
+    """The same for any set of places, e.g. a whole city."""
     on = on or timezone.localdate()
-    needs = station_needs(Station.objects.filter(county=county), standards=standards, on=on)
+    needs = station_needs(stations, standards=standards, on=on)
     places = []
     for item in needs:
         station = item.station
@@ -43,11 +61,12 @@ def county_instance(
                 committed_hours=result.committed_hours if result else 0.0,
                 latitude=float(station.latitude) if station.latitude is not None else None,
                 longitude=float(station.longitude) if station.longitude is not None else None,
+                group=station.county.code,
             )
         )
     current = (
         Assignment.objects.current(on)
-        .filter(unit__station__county=county)
+        .filter(unit__station__in=stations)
         .exclude(person__status=Person.Status.LEFT)
         .select_related("person", "unit")
         .order_by("person_id")

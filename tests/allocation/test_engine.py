@@ -19,6 +19,7 @@ from allocation.engine import (
     counts_now,
     disruption,
     evaluate,
+    greedy,
     solve,
 )
 
@@ -174,3 +175,24 @@ def test_hard_rules_hold_on_random_instances(needs, data, max_moves: int) -> Non
     nothing = evaluate(instance, before, 0, 0.0)
     assert evaluate(instance, after, len(moved), sum(m.cost for m in solution.moves))["rule"] <= nothing["rule"] + 1e-6
     assert solution.objective <= nothing["objective"] + 1e-6
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    needs=st.lists(st.tuples(st.floats(0, 15), st.floats(0, 10), st.floats(0, 4)), min_size=2, max_size=5),
+    data=st.data(),
+    max_moves=st.integers(0, 6),
+)
+def test_the_optimiser_is_never_worse_than_the_greedy_baseline(needs, data, max_moves: int) -> None:  # type: ignore[no-untyped-def]
+    places = [
+        Place(i + 1, f"S{i}", True, need=n, officer_need=min(o, n), case_need=c) for i, (n, o, c) in enumerate(needs)
+    ]
+    places.append(Place(len(needs) + 1, "BUREAU", False))
+    instance = Instance(places, data.draw(members_strategy(len(needs))), Rules(max_moves=max_moves, min_officers=2))
+    optimal, baseline = solve(instance), greedy(instance)
+    assert len(baseline.moves) <= max_moves
+    # The baseline's own objective, recomputed independently of how it was searched.
+    after = apply_moves(instance, baseline.moves)
+    recomputed = evaluate(instance, after, len(baseline.moves), sum(m.cost for m in baseline.moves))["objective"]
+    assert baseline.objective == pytest.approx(recomputed)
+    assert optimal.objective <= baseline.objective + 1e-6
