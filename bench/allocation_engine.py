@@ -1,6 +1,6 @@
 """The allocation engine end to end and against a greedy baseline, on the demo county and a city.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jingli_bench .venv/bin/python bench/allocation.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jingli_bench .venv/bin/python bench/allocation_engine.py
 
 County: a full run (load inputs from the database, solve, trade-off curve, store the proposal) for
 the demo county with 30 moves. City: the ten demo counties as one problem (150 stations and the
