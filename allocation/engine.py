@@ -367,9 +367,9 @@ def solve(instance: Instance) -> Solution:
         if key.origin in release_row:
             put(release_row[key.origin], i, 1.0)
         for place_id, sign in ((key.origin, -1.0), (destination.id, 1.0)):
-            rows = rows_of.get(place_id)
-            if rows is None:
+            if place_id not in rows_of:
                 continue  # a department: no need, no rules of its own
+            rows = rows_of[place_id]
             put(rows["people"], i, sign)
             put(rows["balance"], i, sign)
             if key.officer:

@@ -39,8 +39,8 @@ def main() -> None:
     county = County.objects.get(code="DM01")
 
     started = time.perf_counter()
-    run = run_create(county=county, max_moves=30)
-    run = run_execute(run.pk)
+    queued = run_create(county=county, max_moves=30)
+    run = run_execute(queued.pk)
     county_end_to_end = time.perf_counter() - started
     if run is None or run.status != "succeeded":
         raise SystemExit(f"the county run did not succeed: {run}")
