@@ -133,7 +133,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None  # progress and results live in the model rows, not in Celery
 # Without a broker, tasks run in the calling process so the demo needs nothing but Python.
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None

@@ -55,7 +55,7 @@ def test_no_variables_gives_sqlite_under_var_and_tasks_in_process(tmp_path: Path
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["name"] == str(tmp_path / "jingli.sqlite3")
     assert values["eager"] is True
-    assert values["broker"] == "memory://"
+    assert values["broker"] == "memory://localhost/"
     assert values["cache"].endswith("LocMemCache")
     assert values["language"] == "zh-hans"
 
