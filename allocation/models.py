@@ -76,6 +76,17 @@ class Proposal(TimestampedModel):
     after = models.JSONField(_("after"), default=dict)
     tradeoff = models.JSONField(_("trade-off curve"), default=list, blank=True)
     objective = models.FloatField(_("objective"))
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "personnel.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("proposal")

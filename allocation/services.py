@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -10,13 +11,15 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from allocation.engine import Instance, Rules, counts_now, solve
 from allocation.explain import explain_move, metrics
 from allocation.inputs import county_instance
-from allocation.models import AllocationRun, Proposal, ProposedMove, RunStatus
-from personnel.models import Assignment
-from stations.models import County
+from allocation.models import AllocationRun, MoveStatus, Proposal, ProposalStatus, ProposedMove, RunStatus
+from personnel.models import Assignment, Person
+from personnel.services import assignment_start
+from stations.models import County, Unit
 from workload.models import StandardsSet
 from workload.selectors import standards_default
 
@@ -120,6 +123,15 @@ def tradeoff(instance: Instance, max_moves: int, points: int = 10) -> list[dict[
     return curve
 
 
+def _team(instance: Instance, move: Any, member: Any) -> str:
+    """The team a moved person joins: as the programme placed them, else by what they can do."""
+    if not instance.place_by_id[move.destination].is_station:
+        return "department"
+    if move.community:
+        return "community"
+    return "case" if member.officer and member.investigator else "command"
+
+
 def _store(run: AllocationRun, instance: Instance, solution: Any, curve: list[dict[str, float]]) -> None:
     before = counts_now(instance)
     proposal = Proposal.objects.create(
@@ -142,12 +154,110 @@ def _store(run: AllocationRun, instance: Instance, solution: Any, curve: list[di
                 person_id=move.member,
                 origin_id=move.origin,
                 destination_id=move.destination,
-                destination_team=(
-                    "community" if move.community else "case" if members[move.member].investigator else "command"
-                ),
+                destination_team=_team(instance, move, members[move.member]),
                 origin_assignment_id=current[move.member],
                 explanation=explain_move(instance, move, members[move.member], before, solution.counts),
             )
             for move in solution.moves
         ]
     )
+
+
+class ProposalRefused(Exception):
+    """A decision that cannot be taken: wrong state, stale data, a concurrent decision."""
+
+
+def move_decide(*, move: ProposedMove, accept: bool, reason: str = "", by: Any = None) -> ProposedMove:
+    """A planner accepts or rejects one move, with a reason, while the proposal is open."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=move.proposal_id)
+        if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.IN_REVIEW):
+            raise ProposalRefused(
+                _("The proposal is %(status)s; its moves can no longer change.")
+                % {"status": proposal.get_status_display()}
+            )
+        if not accept and not reason.strip():
+            raise ProposalRefused(_("Say why the move is rejected."))
+        move.status = MoveStatus.ACCEPTED if accept else MoveStatus.REJECTED
+        move.reason = reason.strip()[:300]
+        move.decided_by = by if getattr(by, "pk", None) else None
+        move.decided_at = timezone.now()
+        move.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        if proposal.status == ProposalStatus.DRAFT:
+            proposal.status = ProposalStatus.IN_REVIEW
+            proposal.save(update_fields=["status", "updated_at"])
+    return move
+
+
+def proposal_approve(*, proposal: Proposal, effective_date: dt.date, by: Any = None) -> int:
+    """Approve and apply the accepted moves at `effective_date`, all in one transaction.
+
+    Refuses a proposal decided by someone else meanwhile (exactly one of two concurrent approvals
+    wins) and a stale one: a person whose assignment or status changed since the run. Returns the
+    number of people moved.
+    """
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.status not in (ProposalStatus.DRAFT, ProposalStatus.IN_REVIEW):
+            raise ProposalRefused(
+                _("Already %(status)s by %(who)s at %(when)s.")
+                % {
+                    "status": locked.get_status_display().lower(),
+                    "who": locked.decided_by.get_username() if locked.decided_by else _("someone"),
+                    "when": timezone.localtime(locked.decided_at).strftime("%Y-%m-%d %H:%M")
+                    if locked.decided_at
+                    else "",
+                }
+            )
+        moves = list(
+            locked.moves.filter(status=MoveStatus.ACCEPTED)
+            .select_related("person", "destination")
+            .order_by("person_id")
+        )
+        if not moves:
+            raise ProposalRefused(_("No move is accepted: accept the moves to apply, or reject the proposal."))
+        # Lock the people in a fixed order so concurrent work on the same people serialises.
+        people = {
+            p.pk: p
+            for p in Person.objects.select_for_update().filter(pk__in=[m.person_id for m in moves]).order_by("pk")
+        }
+        current = dict(Assignment.objects.current().filter(person_id__in=people).values_list("person_id", "id"))
+        stale = [
+            f"{people[m.person_id].name} ({people[m.person_id].number})"
+            for m in moves
+            if current.get(m.person_id) != m.origin_assignment_id or people[m.person_id].status != Person.Status.ACTIVE
+        ]
+        if stale:
+            raise ProposalRefused(_("Stale: changed since the run: %(people)s.") % {"people": ", ".join(stale)})
+        for move in moves:
+            unit = Unit.objects.get(station=move.destination, kind=move.destination_team)
+            assignment_start(
+                person=people[move.person_id],
+                unit=unit,
+                start_date=effective_date,
+                source=Assignment.Source.ALLOCATION,
+                reason=f"allocation proposal #{locked.pk}",
+                by=by if getattr(by, "pk", None) else None,
+            )
+        locked.status = ProposalStatus.APPLIED
+        locked.effective_date = effective_date
+        locked.decided_by = by if getattr(by, "pk", None) else None
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "effective_date", "decided_by", "decided_at", "updated_at"])
+    return len(moves)
+
+
+def proposal_reject(*, proposal: Proposal, reason: str, by: Any = None) -> None:
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.status not in (ProposalStatus.DRAFT, ProposalStatus.IN_REVIEW):
+            raise ProposalRefused(
+                _("The proposal is already %(status)s.") % {"status": locked.get_status_display().lower()}
+            )
+        if not reason.strip():
+            raise ProposalRefused(_("Say why the proposal is rejected."))
+        locked.status = ProposalStatus.REJECTED
+        locked.decision_reason = reason.strip()[:300]
+        locked.decided_by = by if getattr(by, "pk", None) else None
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decision_reason", "decided_by", "decided_at", "updated_at"])
