@@ -1,0 +1,62 @@
+"""The admin review: planners accept moves and approve; auditors and chiefs cannot decide."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from allocation.models import MoveStatus, Proposal, ProposalStatus, ProposedMove
+from stations.models import Station
+from tests import factories
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_in_process")]
+
+
+@pytest.fixture
+def proposal(county) -> Proposal:  # type: ignore[no-untyped-def]
+    call_command("run_allocation", "--county", "QH", "--max-moves", "3", stdout=io.StringIO())
+    return Proposal.objects.get()
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_planner_accepts_and_approves_in_the_admin(proposal: Proposal) -> None:
+    client = client_for(factories.planner())
+    ids = [str(pk) for pk in proposal.moves.values_list("pk", flat=True)]
+    client.post(reverse("admin:allocation_proposedmove_changelist"), {"action": "accept", "_selected_action": ids})
+    assert set(ProposedMove.objects.values_list("status", flat=True)) == {MoveStatus.ACCEPTED}
+    client.post(
+        reverse("admin:allocation_proposal_changelist"),
+        {"action": "approve_from_next_month", "_selected_action": [str(proposal.pk)]},
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPLIED and proposal.effective_date.day == 1
+
+
+@pytest.mark.parametrize("who", ["auditor", "chief"])
+def test_readers_cannot_decide(proposal: Proposal, who: str) -> None:
+    user = factories.auditor() if who == "auditor" else factories.chief(Station.objects.get(code="QH-01"))
+    client = client_for(user)
+    ids = [str(pk) for pk in proposal.moves.values_list("pk", flat=True)]
+    response = client.post(
+        reverse("admin:allocation_proposedmove_changelist"), {"action": "accept", "_selected_action": ids}
+    )
+    assert response.status_code == 403
+    assert set(ProposedMove.objects.values_list("status", flat=True)) == {MoveStatus.PENDING}
+    # Both may read the moves; the chief sees only those touching his station (here: all of them).
+    listing = client.get(reverse("admin:allocation_proposedmove_changelist"))
+    assert listing.status_code == 200 and listing.context["cl"].result_count == len(ids)
+
+
+def test_a_chief_does_not_see_moves_elsewhere(proposal: Proposal) -> None:
+    elsewhere = factories.station(county_row=Station.objects.get(code="QH-01").county, code="QH-09")
+    client = client_for(factories.chief(elsewhere))
+    assert client.get(reverse("admin:allocation_proposedmove_changelist")).context["cl"].result_count == 0
