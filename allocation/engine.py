@@ -405,7 +405,14 @@ def solve(instance: Instance) -> Solution:
     moves = _choose_people(
         instance, classes, pairs, values[:n_x], values[offsets["y"] : offsets["y"] + n_s], pair_cost, station_index
     )
-    after = apply_moves(instance, moves)
+    return _solution(
+        instance, moves, apply_moves(instance, moves), started, optimal=result.status == 0, status=str(result.message)
+    )
+
+
+def _solution(
+    instance: Instance, moves: list[Move], after: dict[int, Counts], started: float, *, optimal: bool, status: str
+) -> Solution:
     scores = evaluate(instance, after, len(moves), sum(m.cost for m in moves))
     return Solution(
         moves=moves,
@@ -414,9 +421,9 @@ def solve(instance: Instance) -> Solution:
         shortfall=scores["shortfall"],
         imbalance=scores["imbalance"],
         violations=violations_of(instance, after),
-        optimal=result.status == 0,
+        optimal=optimal,
         seconds=time.perf_counter() - started,
-        status=str(result.message),
+        status=status,
     )
 
 
@@ -548,18 +555,7 @@ def greedy(instance: Instance) -> Solution:
             released[origin.id] += 1
         if key.officer:
             station_officers[origin.group] += (1 if destination.is_station else 0) - (1 if origin.is_station else 0)
-    scores = evaluate(instance, counts, len(moves), sum(m.cost for m in moves))
-    return Solution(
-        moves=moves,
-        counts=counts,
-        objective=scores["objective"],
-        shortfall=scores["shortfall"],
-        imbalance=scores["imbalance"],
-        violations=violations_of(instance, counts),
-        optimal=False,
-        seconds=time.perf_counter() - started,
-        status="greedy",
-    )
+    return _solution(instance, moves, counts, started, optimal=False, status="greedy")
 
 
 def replace_counts(counts: Counts) -> Counts:

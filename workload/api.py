@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import serializers, status
@@ -66,7 +65,6 @@ class ImportListApi(APIView):
                 mapping_name=data.validated_data["mapping"],
                 mode=data.validated_data["mode"],
                 by=request.user,
-                max_bytes=settings.JINGLI_IMPORT_MAX_MB * 1024 * 1024,
             )
         except MappingError as exc:
             raise ValidationError({"mapping": exc.problems}) from None

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import connection, transaction
@@ -131,12 +132,11 @@ def batch_create(
     return batch
 
 
-def batch_submit(
-    *, upload: IO[bytes], file_name: str, mapping_name: str, mode: str, by: Any = None, max_bytes: int | None = None
-) -> ImportBatch:
-    """Create a batch and have a worker check it once the batch row is committed."""
+def batch_submit(*, upload: IO[bytes], file_name: str, mapping_name: str, mode: str, by: Any = None) -> ImportBatch:
+    """Create a batch, within the configured size limit, and have a worker check it once committed."""
     from workload.tasks import import_batch
 
+    max_bytes = settings.JINGLI_IMPORT_MAX_MB * 1024 * 1024
     with transaction.atomic():
         batch = batch_create(
             upload=upload, file_name=file_name, mapping_name=mapping_name, mode=mode, by=by, max_bytes=max_bytes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -36,7 +35,6 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 mapping_name=form.cleaned_data["mapping"],
                 mode=form.cleaned_data["mode"],
                 by=request.user,
-                max_bytes=settings.JINGLI_IMPORT_MAX_MB * 1024 * 1024,
             )
         except (ImportRefused, MappingError) as exc:
             form.add_error(None, str(exc))
