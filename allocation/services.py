@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from allocation.engine import Instance, Rules, counts_now, solve
+from allocation.engine import Instance, Rules, Solution, counts_now, solve
 from allocation.explain import explain_move, metrics
 from allocation.inputs import county_instance
 from allocation.models import AllocationRun, MoveStatus, Proposal, ProposalStatus, ProposedMove, RunStatus
@@ -78,7 +78,7 @@ def run_execute(run_id: int) -> AllocationRun | None:
         _progress(run, 30, "solving")
         solution = solve(instance)
         _progress(run, 70, "trade-off curve")
-        curve = tradeoff(instance, run.max_moves)
+        curve = tradeoff(instance, run.max_moves, full=solution)
         _progress(run, 90, "storing the proposal")
         with transaction.atomic():
             _store(run, instance, solution, curve)
@@ -102,13 +102,22 @@ def run_execute(run_id: int) -> AllocationRun | None:
     return run
 
 
-def tradeoff(instance: Instance, max_moves: int, points: int = 10) -> list[dict[str, float]]:
-    """Best achievable shortfall and balance for growing move budgets, 0..max_moves."""
+def tradeoff(
+    instance: Instance, max_moves: int, points: int = 10, *, full: Solution | None = None
+) -> list[dict[str, float]]:
+    """Best achievable shortfall and balance for growing move budgets, 0..max_moves.
+
+    `full`, the optimum for the whole budget, saves solves: when it uses m moves, it is also the
+    optimum of every budget from m up (a larger budget only adds choices, and it is among them).
+    """
     budgets = sorted({round(max_moves * i / points) for i in range(points + 1)})
     start = None
     curve = []
     for budget in budgets:
-        solution = solve(Instance(instance.places, instance.members, replace(instance.rules, max_moves=budget)))
+        if full is not None and budget >= len(full.moves):
+            solution = full
+        else:
+            solution = solve(Instance(instance.places, instance.members, replace(instance.rules, max_moves=budget)))
         shortfall = metrics(instance, solution.counts)["shortfall"]
         start = shortfall if start is None else start
         curve.append(

@@ -107,7 +107,7 @@ def transform(frame: pd.DataFrame, mapping: Mapping, catalogue: Catalogue, first
     out["external_id"] = external_id
 
     # Times.
-    received, received_column, received_raw = _time(cells, mapping.received, mapping.timezone, problems, required=True)
+    received, _source, _raw = _time(cells, mapping.received, mapping.timezone, problems, required=True)
     out["received_at"] = received
     arrived = cleared = None
     if mapping.arrived is not None:
@@ -146,7 +146,6 @@ def transform(frame: pd.DataFrame, mapping: Mapping, catalogue: Catalogue, first
     elif mapping.outliers == "clip":
         out["handling_minutes"] = minutes.clip(OUTLIER_MIN_MINUTES, OUTLIER_MAX_MINUTES)
 
-    del received_column, received_raw
     out["error"] = problems.error
     out["error_column"] = problems.column
     out["error_value"] = problems.value.astype(object).where(

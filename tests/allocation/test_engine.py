@@ -22,6 +22,7 @@ from allocation.engine import (
     greedy,
     solve,
 )
+from allocation.services import tradeoff
 
 
 def small_instance(max_moves: int = 2) -> Instance:
@@ -196,3 +197,9 @@ def test_the_optimiser_is_never_worse_than_the_greedy_baseline(needs, data, max_
     recomputed = evaluate(instance, after, len(baseline.moves), sum(m.cost for m in baseline.moves))["objective"]
     assert baseline.objective == pytest.approx(recomputed)
     assert optimal.objective <= baseline.objective + 1e-6
+
+
+def test_tradeoff_reuses_the_full_solution_without_changing_the_curve() -> None:
+    instance = small_instance(6)
+    full = solve(instance)
+    assert tradeoff(instance, 6, points=6, full=full) == tradeoff(instance, 6, points=6)
