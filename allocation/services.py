@@ -127,6 +127,7 @@ def tradeoff(
                 "shortfall": shortfall,
                 "imbalance": round(solution.imbalance, 2),
                 "shortfall_removed": round(1 - shortfall / start, 4) if start else 0.0,
+                "optimal": solution.optimal,  # False when the time limit stopped the proof
             }
         )
     return curve

@@ -105,7 +105,7 @@ def main() -> None:
                 "tradeoff_s": round(curve_seconds, 2),
                 "county_gain_vs_greedy": round((rows[0][7] - rows[0][5]) / rows[0][7], 4) if rows[0][7] else None,
                 "city_gain_vs_greedy": round((rows[1][7] - rows[1][5]) / rows[1][7], 4) if rows[1][7] else None,
-                "curve": [(point["moves"], point["shortfall_removed"]) for point in curve],
+                "curve": [(point["moves"], point["shortfall_removed"], point["optimal"]) for point in curve],
             }
         )
     )
