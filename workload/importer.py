@@ -300,11 +300,10 @@ def _check_set_wise(batch: ImportBatch, mapping: Mapping) -> None:
                 GROUP BY external_id HAVING COUNT(*) > 1 LIMIT 1""",  # noqa: S608
             [batch.pk],
         )
-        if cursor.fetchone() is None:
-            pass
-        elif mapping.duplicates_in_file == "keep_first":
+        repeated = cursor.fetchone() is not None
+        if repeated and mapping.duplicates_in_file == "keep_first":
             cursor.execute(f"UPDATE {STAGED_TABLE} SET duplicate = TRUE WHERE id IN ({ranked})", [batch.pk])  # noqa: S608
-        else:
+        elif repeated:
             cursor.execute(
                 f"UPDATE {STAGED_TABLE} SET error = 'duplicate_in_file', error_column = %s, "  # noqa: S608
                 f"error_value = external_id WHERE id IN ({ranked})",

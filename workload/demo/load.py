@@ -69,24 +69,26 @@ def load_county(county: DemoCounty) -> LoadStats:
         code=county.code, defaults={"name": county.name, "name_en": county.name_en}
     )
 
-    stats.stations = _insert_new(
-        Station,
-        "code",
-        [
-            Station(
-                county=county_row,
-                code=s.code,
-                name=s.name,
-                name_en=s.name_en,
-                kind=s.kind,
-                address=s.address,
-                latitude=round(s.latitude, 6),
-                longitude=round(s.longitude, 6),
-                establishment_quota=s.establishment_quota,
-                auxiliary_quota=s.auxiliary_quota,
-            )
-            for s in county.stations
-        ],
+    stats.stations = len(
+        _insert_new(
+            Station,
+            "code",
+            [
+                Station(
+                    county=county_row,
+                    code=s.code,
+                    name=s.name,
+                    name_en=s.name_en,
+                    kind=s.kind,
+                    address=s.address,
+                    latitude=round(s.latitude, 6),
+                    longitude=round(s.longitude, 6),
+                    establishment_quota=s.establishment_quota,
+                    auxiliary_quota=s.auxiliary_quota,
+                )
+                for s in county.stations
+            ],
+        )
     )
     station_ids = dict(Station.objects.filter(county=county_row).values_list("code", "id"))
     kinds_by_station = {s.code: s.kind for s in county.stations}
@@ -108,29 +110,29 @@ def load_county(county: DemoCounty) -> LoadStats:
         ignore_conflicts=True,
     )
     area_ids = dict(PoliceArea.objects.filter(station__county=county_row).values_list("code", "id"))
-    stats.communities = _insert_new(
-        Community,
-        "code",
-        [
-            Community(
-                station_id=station_ids[c.station_code],
-                police_area_id=area_ids[c.police_area_code],
-                code=c.code,
-                name=c.name,
-                kind=c.kind,
-                resident_population=c.resident_population,
-                households=c.households,
-                area_km2=c.area_km2,
-            )
-            for c in county.communities
-        ],
+    stats.communities = len(
+        _insert_new(
+            Community,
+            "code",
+            [
+                Community(
+                    station_id=station_ids[c.station_code],
+                    police_area_id=area_ids[c.police_area_code],
+                    code=c.code,
+                    name=c.name,
+                    kind=c.kind,
+                    resident_population=c.resident_population,
+                    households=c.households,
+                    area_km2=c.area_km2,
+                )
+                for c in county.communities
+            ],
+        )
     )
 
-    existing_numbers = set(
-        Person.objects.filter(number__in=[p.number for p in county.people]).values_list("number", flat=True)
-    )
-    new_people = [p for p in county.people if p.number not in existing_numbers]
-    Person.objects.bulk_create(
+    inserted = _insert_new(
+        Person,
+        "number",
         [
             Person(
                 number=p.number,
@@ -148,10 +150,10 @@ def load_county(county: DemoCounty) -> LoadStats:
                 post_since=p.post_since,
                 movable=p.movable,
             )
-            for p in new_people
+            for p in county.people
         ],
-        batch_size=BATCH,
     )
+    new_people = [p for p in county.people if p.number in inserted]
     stats.people = len(new_people)
     person_ids = dict(Person.objects.filter(number__in=[p.number for p in new_people]).values_list("number", "id"))
     qualification_ids = dict(Qualification.objects.values_list("code", "id"))
@@ -211,11 +213,12 @@ def _unit_kind_at(station_kind: str, wanted: str) -> str:
     return "department" if station_kind == "department" else wanted
 
 
-def _insert_new(model: Any, key: str, rows: list[Any]) -> int:
+def _insert_new(model: Any, key: str, rows: list[Any]) -> set[str]:
+    """Insert the rows whose natural key is not stored yet; return the keys inserted."""
     existing = set(model.objects.filter(**{f"{key}__in": [getattr(r, key) for r in rows]}).values_list(key, flat=True))
     fresh = [r for r in rows if getattr(r, key) not in existing]
     model.objects.bulk_create(fresh, batch_size=BATCH)
-    return len(fresh)
+    return {getattr(r, key) for r in fresh}
 
 
 def _insert_incidents(frame: pd.DataFrame, station_ids: dict[str, int]) -> int:
