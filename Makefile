@@ -15,11 +15,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	@touch $(STAMP)
 
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+# The main catalogue and one per feature (locale/features/<feature>/zh_Hans/LC_MESSAGES/django.po).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po locale/features/*/*/LC_MESSAGES/django.po))
 
 # Translations are compiled with Babel, so a bare machine needs no GNU gettext.
-locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
-	$(VENV)/bin/pybabel compile --statistics -D django -d locale -l $*
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
 venv: $(STAMP) $(MO_FILES)
 

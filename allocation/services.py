@@ -17,6 +17,7 @@ from allocation.engine import Instance, Rules, Solution, counts_now, solve
 from allocation.explain import explain_move, metrics
 from allocation.inputs import county_instance
 from allocation.models import AllocationRun, MoveStatus, Proposal, ProposalStatus, ProposedMove, RunStatus
+from audit.services import audit_record
 from personnel.models import Assignment, Person
 from personnel.services import assignment_start
 from stations.models import County, Unit
@@ -49,6 +50,7 @@ def run_create(
             parameters=asdict(rules),
             created_by=by if getattr(by, "pk", None) else None,
         )
+        audit_record(action="allocation.run_create", obj=run, by=by, after={"county": county.code, **asdict(rules)})
         run_allocation.delay_on_commit(run.pk)  # type: ignore[attr-defined]  # DjangoTask (config/celery.py)
     return run
 
@@ -192,7 +194,15 @@ def move_decide(*, move: ProposedMove, accept: bool, reason: str = "", by: Any =
         move.reason = reason.strip()[:300]
         move.decided_by = by if getattr(by, "pk", None) else None
         move.decided_at = timezone.now()
+        previous = move.status
         move.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        audit_record(
+            action="allocation.move_accept" if accept else "allocation.move_reject",
+            obj=move,
+            by=by,
+            before={"status": previous},
+            after={"status": move.status, "reason": move.reason},
+        )
         if proposal.status == ProposalStatus.DRAFT:
             proposal.status = ProposalStatus.IN_REVIEW
             proposal.save(update_fields=["status", "updated_at"])
@@ -254,6 +264,12 @@ def proposal_approve(*, proposal: Proposal, effective_date: dt.date, by: Any = N
         locked.decided_by = by if getattr(by, "pk", None) else None
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "effective_date", "decided_by", "decided_at", "updated_at"])
+        audit_record(
+            action="allocation.proposal_apply",
+            obj=locked,
+            by=by,
+            after={"effective_date": effective_date, "moved": [m.person_id for m in moves]},
+        )
     return len(moves)
 
 
@@ -271,3 +287,4 @@ def proposal_reject(*, proposal: Proposal, reason: str, by: Any = None) -> None:
         locked.decided_by = by if getattr(by, "pk", None) else None
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decision_reason", "decided_by", "decided_at", "updated_at"])
+        audit_record(action="allocation.proposal_reject", obj=locked, by=by, after={"reason": locked.decision_reason})

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "workload",
     "allocation",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -156,6 +158,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=18, minute=30),  # 02:30 in China (beat runs in UTC)
         "options": {"expires": 3600},
     },
+    "audit-purge-nightly": {
+        "task": "audit.purge",
+        "schedule": crontab(hour=19, minute=0),
+        "options": {"expires": 3600},
+    },
 }
 
 # --- Authentication -----------------------------------------------------------------------------
@@ -180,7 +187,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "zh-hans", tuple(code for code, _name in LANGUAGES))
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# One catalogue per feature under locale/features/ (so parallel work does not collide in one file),
+# then the main catalogue; the test in tests/i18n reads them all.
+LOCALE_PATHS = [*sorted(p for p in (BASE_DIR / "locale" / "features").glob("*") if p.is_dir()), BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE") or "Asia/Shanghai"
 try:
     import zoneinfo
@@ -241,6 +250,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
 }
+
+# --- Audit trail ----------------------------------------------------------------------------------
+
+# How long audit records are kept; the nightly purge never keeps less than six months (MLPS 2.0).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=183)
 
 # --- Jingli -------------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from stations.models import Community, Station, StationAlias
 from workload.mapping import SHIPPED_DIR, Mapping, MappingError, load_mapping_file, parse_mapping, shipped_mapping_names
 from workload.models import (
@@ -129,6 +130,18 @@ def batch_create(
     suffix = Path(file_name).suffix.lower()[:8]
     batch.file.save(f"{batch.checksum}{suffix}", File(buffer), save=False)
     batch.save()
+    audit_record(
+        action="import.submit",
+        obj=batch,
+        by=by,
+        after={
+            "file": batch.file_name,
+            "checksum": batch.checksum,
+            "bytes": size,
+            "mapping": resolved_name,
+            "mode": mode,
+        },
+    )
     return batch
 
 
@@ -201,6 +214,7 @@ def batch_decide(*, batch: ImportBatch, store_valid: bool, by: Any = None) -> Im
                 _("This batch is %(status)s; there is nothing to decide.") % {"status": locked.get_status_display()}
             )
     mapping = parse_mapping(locked.mapping_text, default_name=locked.mapping_name)
+    audit_record(action="import.decide", obj=locked, by=by, after={"store_valid": store_valid})
     if store_valid:
         _store(locked, mapping)
     else:
@@ -224,6 +238,7 @@ def batch_rollback(*, batch: ImportBatch, by: Any = None) -> int:
         locked.rolled_back_by = by if getattr(by, "pk", None) else None
         locked.message = _("%(n)d incidents removed.") % {"n": removed}
         locked.save(update_fields=["status", "rolled_back_at", "rolled_back_by", "message", "updated_at"])
+        audit_record(action="import.rollback", obj=locked, by=by, after={"removed": removed})
     batch.refresh_from_db()
     return removed
 
@@ -396,6 +411,12 @@ def _store(batch: ImportBatch, mapping: Mapping) -> None:
             progress=100,
             finished_at=now,
             message=_("%(n)d incidents stored.") % {"n": stored},
+        )
+        audit_record(
+            action="import.store",
+            obj=locked,
+            by=locked.created_by,
+            after={"stored": stored, "rejected": batch.rows_rejected, "duplicates": batch.rows_duplicate + raced},
         )
     batch.refresh_from_db()
     _clear_staging(batch.pk)

@@ -122,3 +122,22 @@ def test_two_planners_approving_at_once_exactly_one_wins(proposal: Proposal) -> 
     assert sorted(o.split(":")[0] for o in outcomes) == ["applied", "refused"]
     assert "Already applied" in next(o for o in outcomes if o.startswith("refused"))
     assert Assignment.objects.count() == history + proposal.moves.count()
+
+
+def test_every_decision_is_in_the_audit_trail_with_who_and_why(proposal: Proposal) -> None:
+    from audit.models import AuditEvent
+
+    planner = factories.planner()
+    first, second, *rest = proposal.moves.order_by("pk")
+    move_decide(move=first, accept=True, by=planner)
+    move_decide(move=second, accept=False, reason="needed at the origin", by=planner)
+    proposal_approve(proposal=proposal, effective_date=EFFECTIVE, by=planner)
+    events = list(AuditEvent.objects.filter(username=planner.username).order_by("id"))
+    assert [e.action for e in events] == [
+        "allocation.move_accept",
+        "allocation.move_reject",
+        "allocation.proposal_apply",
+    ]
+    assert events[1].after == {"status": "rejected", "reason": "needed at the origin"}
+    assert events[1].object_id == str(second.pk)
+    assert events[2].after["moved"] == [first.person_id]

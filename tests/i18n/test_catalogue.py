@@ -9,8 +9,12 @@ from babel.messages.pofile import read_po
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-APPS = ["config", "stations", "personnel", "workload", "allocation", "reports"]
+# The main catalogue and the per-feature ones (config/settings.py LOCALE_PATHS reads them all).
+CATALOGUES = [
+    ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po",
+    *sorted((ROOT / "locale" / "features").glob("*/zh_Hans/LC_MESSAGES/django.po")),
+]
+APPS = ["config", "stations", "personnel", "workload", "allocation", "reports", "audit"]
 KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "pgettext": ((1, "c"), 2)}
 
 
@@ -25,9 +29,10 @@ def code_strings() -> set[str]:
 
 
 def test_every_string_in_the_code_is_translated() -> None:
-    with CATALOGUE.open("rb") as handle:
-        catalogue = read_po(handle)
-    translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
+    translated: set[str] = set()
+    for path in CATALOGUES:
+        with path.open("rb") as handle:
+            translated |= {m.id for m in read_po(handle) if m.id and m.string and not m.fuzzy}
     missing = sorted(code_strings() - translated)
     assert not missing, f"run makemessages -l zh_Hans and translate: {missing}"
 
