@@ -32,12 +32,12 @@ SQLITE_DROP = "DROP TRIGGER IF EXISTS audit_event_no_update;"
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     sql = PG_CREATE if schema_editor.connection.vendor == "postgresql" else SQLITE_CREATE
-    schema_editor.execute(sql)
+    schema_editor.execute(sql, params=None)  # None: the SQL holds a literal %
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     sql = PG_DROP if schema_editor.connection.vendor == "postgresql" else SQLITE_DROP
-    schema_editor.execute(sql)
+    schema_editor.execute(sql, params=None)  # None: the SQL holds a literal %
 
 
 class Migration(migrations.Migration):
