@@ -136,6 +136,7 @@ class Options:
 class KindPlan:
     kind: str
     present: set[str] = field(default_factory=set)  # fields the file gives a column for
+    read: int = 0  # rows in the file (blank lines aside)
     rows: dict[Key, Record] = field(default_factory=dict)  # valid rows, merged over what is stored
     origin: dict[Key, tuple[str, str, int]] = field(default_factory=dict)  # file, sheet, row
     added: list[Key] = field(default_factory=list)
@@ -161,7 +162,7 @@ class Plan:
         result = {}
         for name, kind in self.kinds.items():
             result[name] = {
-                "rows": len(kind.rows) + kind.rejected + kind.ignored,
+                "rows": kind.read,
                 "added": len(kind.added),
                 "changed": len(kind.changed),
                 "unchanged": kind.unchanged,
@@ -359,6 +360,7 @@ class _Checker:
             return None, []
         present, rows = _rows(sheet, kind, self.mapping.kinds[kind.name], self.reader)
         self.kinds[kind.name].present = present
+        self.kinds[kind.name].read = len(rows)
         return sheet, rows
 
     def accept(self, sheet: Sheet, kind: Kind, row: _Row, key: Key, stored: Record | None) -> None:
