@@ -37,9 +37,13 @@ class Sheet:
     first_row: int = 2  # spreadsheet row number of the first data row
 
 
-def read_sheets(path: Path, mapping: OrgMapping) -> list[Sheet]:
-    """Every sheet of a CSV, an XLSX workbook, a ZIP of those or a directory, each tagged with its kind."""
-    with _member_files(path) as files:
+def read_sheets(path: Path, mapping: OrgMapping, *, name: str | None = None) -> list[Sheet]:
+    """Every sheet of a CSV, an XLSX workbook, a ZIP of those or a directory, each tagged with its kind.
+
+    `name` is the file's name as uploaded (the stored copy is named by its checksum): a CSV's name
+    tells its kind, and errors name the file the planner knows.
+    """
+    with _member_files(path, name or path.name) as files:
         sheets: list[Sheet] = []
         for member, shown in files:
             sheets += _read_one(member, shown, mapping)
@@ -55,7 +59,7 @@ def read_sheets(path: Path, mapping: OrgMapping) -> list[Sheet]:
 
 
 @contextmanager
-def _member_files(path: Path) -> Iterator[list[tuple[Path, str]]]:
+def _member_files(path: Path, name: str) -> Iterator[list[tuple[Path, str]]]:
     if path.is_dir():
         yield [(p, p.name) for p in sorted(path.iterdir()) if p.suffix.lower() in SUFFIXES and p.is_file()]
         return
@@ -63,7 +67,7 @@ def _member_files(path: Path) -> Iterator[list[tuple[Path, str]]]:
         with tempfile.TemporaryDirectory(prefix="jingli-org-") as tmp:
             yield _unzip(path, Path(tmp))
         return
-    yield [(path, path.name)]
+    yield [(path, name)]
 
 
 def _is_workbook(path: Path) -> bool:
@@ -99,7 +103,7 @@ def _read_one(path: Path, shown: str, mapping: OrgMapping) -> list[Sheet]:
     by_sheet = {m.sheet: kind for kind, m in mapping.kinds.items()}
     if file_kind(path) == "csv":
         frame = _frame(path, mapping, None)
-        return [Sheet(_kind_of(path.stem, list(frame.columns), mapping, shown), shown, "", frame)]
+        return [Sheet(_kind_of(Path(shown).stem, list(frame.columns), mapping, shown), shown, "", frame)]
     from openpyxl import load_workbook
 
     try:

@@ -109,7 +109,7 @@ def _plan(batch: OrgBatch, mapping: OrgMapping, as_of: dt.date) -> Plan:
         full=batch.full_export,
         update_existing=batch.update_existing,
     )
-    sheets = read_sheets(Path(batch.file.path), mapping)
+    sheets = read_sheets(Path(batch.file.path), mapping, name=batch.file_name)
     return plan_import(sheets, mapping, org_snapshot(), options)
 
 
