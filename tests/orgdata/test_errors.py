@@ -62,7 +62,9 @@ def spoil(rows: Rows, kind: str, index: int | None, changes: dict[str, Any]) -> 
     return index + 2
 
 
-@pytest.mark.parametrize(("kind", "index", "changes", "reason", "column"), CASES, ids=[c[3] + "-" + c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("kind", "index", "changes", "reason", "column"), CASES, ids=[c[3] + "-" + c[0] for c in CASES]
+)
 def test_the_error_is_reported_and_nothing_is_stored(
     tmp_path: Path, rows: Rows, kind: str, index: int | None, changes: dict[str, Any], reason: str, column: str
 ) -> None:
@@ -89,7 +91,9 @@ def test_a_missing_column_refuses_the_whole_file(tmp_path: Path, rows: Rows) -> 
 
 def test_store_valid_keeps_the_good_rows_and_gives_an_error_file(tmp_path: Path, rows: Rows) -> None:
     rows["people"][3]["post"] = "chief"  # an auxiliary as station chief
-    rows["leaves"].append({**rows["leaves"][0], "number": "FJ0001", "start_date": "2026-06-01", "end_date": "2026-06-02"})
+    rows["leaves"].append(
+        {**rows["leaves"][0], "number": "FJ0001", "start_date": "2026-06-01", "end_date": "2026-06-02"}
+    )
     batch = run_import(write_all(tmp_path / "county", rows), mode=OrgBatchMode.VALID_ROWS)
     assert batch.status == OrgBatchStatus.STORED
     assert sorted(Person.objects.values_list("number", flat=True)) == ["000101", "000102", "000103", "000104"]

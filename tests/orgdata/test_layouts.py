@@ -29,13 +29,23 @@ def test_each_kind_imports_from_its_own_csv(tmp_path: Path, rows: Rows) -> None:
     county = County.objects.get(code="T01")
     assert county.name == "测试县"
     s1 = Station.objects.get(code="T01-S1")
-    assert (s1.kind, s1.latitude, s1.longitude, s1.establishment_quota) == ("urban", Decimal("30.123456"), Decimal("114.5"), 12)
+    assert (s1.kind, s1.latitude, s1.longitude, s1.establishment_quota) == (
+        "urban",
+        Decimal("30.123456"),
+        Decimal("114.5"),
+        12,
+    )
     # Standard units come with every new place; the units sheet renamed one.
     assert set(s1.units.values_list("kind", flat=True)) == {"leadership", "community", "case", "command"}
     assert s1.units.get(kind="community").name == "社区警务中队"
     assert list(Unit.objects.filter(station__code="T01-D1").values_list("kind", flat=True)) == ["department"]
     c1 = Community.objects.get(code="T01-C1")
-    assert (c1.resident_population, c1.households, c1.area_km2, c1.police_area.name) == (8000, 2600, Decimal("1.50"), "第一警务区")
+    assert (c1.resident_population, c1.households, c1.area_km2, c1.police_area.name) == (
+        8000,
+        2600,
+        Decimal("1.50"),
+        "第一警务区",
+    )
     assert PoliceArea.objects.count() == 2
     assert Person.objects.count() == 5
     seconded = Person.objects.get(number="000103")
@@ -71,7 +81,9 @@ def test_a_workbook_with_one_sheet_per_kind(tmp_path: Path, rows: Rows) -> None:
 
 
 def test_chinese_values_and_spellings_are_understood(tmp_path: Path, rows: Rows) -> None:
-    rows["people"][3].update({"kind": "勤务辅警", "unit": "综合指挥室", "post": "Patrol auxiliary", "qualifications": "机动车驾驶"})
+    rows["people"][3].update(
+        {"kind": "勤务辅警", "unit": "综合指挥室", "post": "Patrol auxiliary", "qualifications": "机动车驾驶"}
+    )
     rows["stations"][0]["kind"] = "城区派出所"
     batch = run_import(write_all(tmp_path / "county", rows))
     assert batch.status == OrgBatchStatus.STORED, batch.errors
