@@ -107,9 +107,11 @@ def _read_one(path: Path, shown: str, mapping: OrgMapping) -> list[Sheet]:
     from openpyxl import load_workbook
 
     try:
-        names = load_workbook(path, read_only=True).sheetnames
+        workbook = load_workbook(path, read_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken archive
         raise FileProblem(f"{shown}: not a readable XLSX workbook: {exc}") from None
+    names = workbook.sheetnames
+    workbook.close()
     if len(names) == 1 and names[0] not in by_sheet:
         frame = _frame(path, mapping, names[0])
         return [Sheet(_kind_of(names[0], list(frame.columns), mapping, shown), shown, names[0], frame)]

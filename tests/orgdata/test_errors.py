@@ -132,3 +132,23 @@ def test_the_command_exits_1_when_nothing_is_stored(tmp_path: Path, rows: Rows) 
     assert exit_info.value.code == 1
     assert "row 2, column 'resident_population', value 'many': not a number" in out.getvalue()
     assert Person.objects.count() == 0
+
+
+def test_unreadable_files_are_refused_with_a_reason(tmp_path: Path, rows: Rows) -> None:
+    from openpyxl import Workbook
+
+    broken = tmp_path / "county.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    batch = run_import(broken)
+    assert batch.status == OrgBatchStatus.REJECTED and "county.xlsx" in batch.message
+    book = Workbook()
+    book.active.title = "people"
+    book.create_sheet("notes")
+    odd = tmp_path / "odd.xlsx"
+    book.save(odd)
+    batch = run_import(odd)
+    assert batch.status == OrgBatchStatus.REJECTED and "['notes']" in batch.message
+    two = write_all(tmp_path / "two", rows)
+    write_kind(two, "people", rows["people"], name="more-people")
+    batch = run_import(two)
+    assert batch.status == OrgBatchStatus.REJECTED and "both hold people" in batch.message
