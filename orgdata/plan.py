@@ -65,6 +65,12 @@ REASONS: dict[str, Any] = {
     "history_overlap": _("overlaps another assignment of the person"),
 }
 
+# Plain strings and sets, looked up once: enum properties cost a call each, per cell of every row.
+OFFICER_POST_CODES = frozenset(str(p.value) for p in OFFICER_POSTS)
+RANK_CODES = frozenset(Rank.values)
+LEFT, SECONDED = str(PersonStatus.LEFT.value), str(PersonStatus.SECONDED.value)
+OFFICER, DEPARTMENT = str(PersonKind.OFFICER.value), str(StationKind.DEPARTMENT.value)
+
 YES = {"yes", "y", "true", "1", "是", "√", "✓"}
 NO = {"no", "n", "false", "0", "否", "×", ""}
 
@@ -232,6 +238,7 @@ class _Reader:
         self.snapshot = snapshot
         self.options = options
         self.choices = _Choices()
+        self.iso_first = mapping.date_formats[0] == "%Y-%m-%d"
 
     def value(self, spec: Field, raw: str, kind_mapping: KindMapping) -> tuple[Any, str | None]:
         """The typed value of a cell, or the reason it has none. Empty cells are None."""
@@ -258,6 +265,14 @@ class _Reader:
                 return None, "out_of_range"
             return number, None
         if spec.value_type == DATE:
+            if self.iso_first and len(text) == 10:
+                # Most cells are ISO dates; fromisoformat is many times faster than strptime.
+                try:
+                    day = dt.date.fromisoformat(text)
+                except ValueError:
+                    pass
+                else:
+                    return (None, "date_in_future") if spec.past and day > self.options.as_of else (day, None)
             for fmt in self.mapping.date_formats:
                 try:
                     day = dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar day, no time
@@ -426,7 +441,7 @@ class _Checker:
             if (
                 stored is not None
                 and values.get("kind")
-                and ((stored["kind"] == StationKind.DEPARTMENT) != (values["kind"] == StationKind.DEPARTMENT))
+                and ((stored["kind"] == DEPARTMENT) != (values["kind"] == DEPARTMENT))
             ):
                 row.errors.append(("kind", "kind_change_department"))
             name = values.get("name")
@@ -479,7 +494,7 @@ class _Checker:
             place = self.station_of(station) if station else None
             if station and place is None:
                 row.errors.append(("station", "unknown_station"))
-            elif place is not None and place["kind"] == StationKind.DEPARTMENT:
+            elif place is not None and place["kind"] == DEPARTMENT:
                 row.errors.append(("station", "community_at_department"))
             residents, households = values.get("resident_population"), values.get("households")
             if residents is not None and households is not None and households > residents:
@@ -495,8 +510,10 @@ class _Checker:
             values = row.values
             number = values.get("number")
             stored = self.snapshot.people.get((number,))
-            person = {**(stored or NEW_ROW_DEFAULTS["people"])}
-            person.update({k: v for k, v in values.items() if v is not None})
+            # The person as storing the row would leave them: an empty optional cell means its default.
+            defaults = NEW_ROW_DEFAULTS["people"]
+            person = {**(stored or defaults)}
+            person.update({k: defaults.get(k) if v is None else v for k, v in values.items()})
             if number:
                 self.file_numbers.add(number)
                 earlier = seen.get(number)
@@ -505,7 +522,7 @@ class _Checker:
                     row.errors.append(("number", "duplicate_key" if same_place else "person_in_two_places"))
                 else:
                     seen[number] = row
-            left = person.get("status") == PersonStatus.LEFT
+            left = person.get("status") == LEFT
             if left:  # people who left have no place; their history keeps where they were
                 row.errors = [e for e in row.errors if not (e[0] in ("station", "unit") and e[1] == "missing_value")]
             station, unit = values.get("station"), values.get("unit")
@@ -516,7 +533,8 @@ class _Checker:
                 row.errors.append(("unit", "unknown_unit"))
             if place is not None:
                 self.file_counties.add(place["county"])
-            row.errors += _person_rules(person, stored, self.snapshot)
+            if stored is None or self.options.update_existing:  # adding only: stored people stay as they are
+                row.errors += _person_rules(person, stored, self.snapshot)
             moved = stored is not None and (stored.get("station"), stored.get("unit")) != (station or "", unit or "")
             moved = moved and self.options.update_existing  # adding only: stored placements stay as they are
             latest = self.snapshot.latest_start.get(number or "")
@@ -602,7 +620,7 @@ class _Checker:
             return []
         result = []
         for (number,), person in sorted(self.snapshot.people.items()):
-            if person["status"] == PersonStatus.LEFT or number in self.file_numbers or not person.get("station"):
+            if person["status"] == LEFT or number in self.file_numbers or not person.get("station"):
                 continue
             place = self.station_of(person["station"])
             if place is not None and place["county"] in self.file_counties:
@@ -613,24 +631,26 @@ class _Checker:
 _NOT_COMPARED = {"county", "county_name", "assigned_since", "police_area_name"}
 
 
+STATION_UNITS = tuple(str(k.value) for k in (UnitKind.LEADERSHIP, UnitKind.COMMUNITY, UnitKind.CASE, UnitKind.COMMAND))
+DEPARTMENT_UNITS = (str(UnitKind.DEPARTMENT.value),)
+
+
 def standard_unit_kinds(station_kind: str) -> tuple[str, ...]:
     """The units every place of a kind has: "two teams and one room" plus leadership, or one office."""
-    if station_kind == StationKind.DEPARTMENT:
-        return (UnitKind.DEPARTMENT,)
-    return tuple(str(k) for k in (UnitKind.LEADERSHIP, UnitKind.COMMUNITY, UnitKind.CASE, UnitKind.COMMAND))
+    return DEPARTMENT_UNITS if station_kind == DEPARTMENT else STATION_UNITS
 
 
 def _person_rules(person: Record, stored: Record | None, snapshot: Snapshot) -> list[tuple[str, str]]:
     """What must hold of a person, checked on the row merged over what is stored."""
     problems: list[tuple[str, str]] = []
-    officer = person.get("kind") == PersonKind.OFFICER
+    officer = person.get("kind") == OFFICER
     post = person.get("post")
     if post:
-        if not officer and post in OFFICER_POSTS:
+        if not officer and post in OFFICER_POST_CODES:
             problems.append(("post", "officer_post_for_auxiliary"))
-        elif officer and post not in OFFICER_POSTS:
+        elif officer and post not in OFFICER_POST_CODES:
             problems.append(("post", "auxiliary_post_for_officer"))
-    if officer and person.get("rank") not in Rank.values:
+    if officer and person.get("rank") not in RANK_CODES:
         problems.append(("rank", "rank_missing"))
     if not officer and person.get("rank"):
         problems.append(("rank", "rank_for_auxiliary"))
@@ -647,7 +667,7 @@ def _person_rules(person: Record, stored: Record | None, snapshot: Snapshot) -> 
     assigned = person.get("assigned_since")
     if stored is None and hire and assigned and assigned < hire:
         problems.append(("assigned_since", "assignment_before_hire"))
-    if person.get("seconded_to") and person.get("status") != PersonStatus.SECONDED:
+    if person.get("seconded_to") and person.get("status") != SECONDED:
         problems.append(("seconded_to", "seconded_to_without_secondment"))
     return problems
 

@@ -141,10 +141,12 @@ def orgbatch_check(
     as_of: dt.date | None = None,
     by: Any = None,
     max_bytes: int | None = None,
+    store: bool = False,
 ) -> OrgBatch:
     """Keep the file, check it against the stored county and record what storing it would change.
 
-    Nothing of the county is written: this is the dry run, and the preview the planner confirms.
+    Nothing of the county is written (the dry run, the preview the planner confirms) unless `store`:
+    then a file that passes is stored at once from the same check.
     """
     if mode not in OrgBatchMode.values:
         raise OrgImportRefused(_("Unknown mode %(mode)s.") % {"mode": mode})
@@ -189,6 +191,11 @@ def orgbatch_check(
     if plan.errors:
         _write_error_file(batch, plan)
     audit_record(action="org.import.check", obj=batch, by=by, after=_summary_for_audit(batch))
+    if store and batch.status == OrgBatchStatus.CHECKED:
+        with transaction.atomic():
+            locked = OrgBatch.objects.select_for_update().get(pk=batch.pk)
+            _store_plan(locked, plan, by)
+        batch.refresh_from_db()
     return batch
 
 
@@ -257,23 +264,25 @@ def orgbatch_store(*, batch: OrgBatch, by: Any = None, as_of: dt.date | None = N
             refused = True
         else:
             refused = False
-            applied = _apply(plan, locked, by)
-            locked.applied = applied
-            locked.status = OrgBatchStatus.STORED
-            locked.stored_at = timezone.now()
-            locked.stored_by = by if getattr(by, "pk", None) else None
-            locked.message = _("Stored: %(summary)s.") % {"summary": _applied_summary(applied)}
-            locked.save()
-            audit_record(
-                action="org.import.store",
-                obj=locked,
-                by=by,
-                after={**_summary_for_audit(locked), "stored": applied["counts"]},
-            )
+            _store_plan(locked, plan, by)
     if refused:
         raise OrgImportRefused(locked.message)
     batch.refresh_from_db()
     return batch
+
+
+def _store_plan(locked: OrgBatch, plan: Plan, by: Any) -> None:
+    """Write a checked plan and record it on the (locked) batch, in the caller's transaction."""
+    applied = _Applier(plan, locked, by).run()
+    locked.applied = applied
+    locked.status = OrgBatchStatus.STORED
+    locked.stored_at = timezone.now()
+    locked.stored_by = by if getattr(by, "pk", None) else None
+    locked.message = _("Stored: %(summary)s.") % {"summary": _applied_summary(applied)}
+    locked.save()
+    audit_record(
+        action="org.import.store", obj=locked, by=by, after={**_summary_for_audit(locked), "stored": applied["counts"]}
+    )
 
 
 def _applied_summary(applied: dict[str, Any]) -> str:
@@ -570,10 +579,6 @@ class _Applier:
         self.note("leaves", plan.added, changed)
 
 
-def _apply(plan: Plan, batch: OrgBatch, by: Any) -> dict[str, Any]:
-    return _Applier(plan, batch, by).run()
-
-
 def _close_placement(person: Person, day: dt.date) -> None:
     """End the assignment in force on `day` (exclusive end), if it started before."""
     Assignment.objects.filter(person=person, end_date__isnull=True, start_date__lt=day).update(end_date=day)
@@ -631,21 +636,23 @@ def org_import(
     as_of: dt.date | None = None,
     by: Any = None,
 ) -> OrgBatch:
-    """Check a file or directory and, unless it is a dry run or refused, store it."""
-    batch = orgbatch_check(
-        upload=path,
-        file_name=path.name,
-        mapping_name=mapping_name,
-        mode=mode,
-        update_existing=update_existing,
-        full_export=full_export,
-        effective_date=effective_date,
-        as_of=as_of,
-        by=by,
-    )
-    if dry_run or batch.status != OrgBatchStatus.CHECKED:
-        return batch
-    return orgbatch_store(batch=batch, by=by, as_of=as_of)
+    """Check a file or directory and, unless it is a dry run or refused, store it from the same check.
+
+    One transaction: nobody can change the county between the check and the store.
+    """
+    with transaction.atomic():
+        return orgbatch_check(
+            upload=path,
+            file_name=path.name,
+            mapping_name=mapping_name,
+            mode=mode,
+            update_existing=update_existing,
+            full_export=full_export,
+            effective_date=effective_date,
+            as_of=as_of,
+            by=by,
+            store=not dry_run,
+        )
 
 
 def orgbatch_summary(batch: OrgBatch) -> dict[str, Any]:

@@ -151,3 +151,14 @@ def test_the_check_alone_is_audited_and_keeps_the_file(tmp_path: Path, rows: Row
     event = AuditEvent.objects.get(action="org.import.check")
     assert event.after["checksum"] == batch.checksum and event.after["counts"]["people"]["added"] == 5
     assert batch.size_bytes > 0 and Path(batch.file.path).is_file()
+
+
+def test_emptying_a_cell_resets_the_field_and_is_checked(tmp_path: Path, stored: Rows) -> None:
+    stored["people"][2]["seconded_to"] = ""  # still seconded, place not given: the cell empties the field
+    batch = run_import(write_all(tmp_path / "a", stored))
+    assert batch.errors == []
+    assert Person.objects.get(number="000103").seconded_to == ""
+    stored["people"][2]["status"] = ""  # back to the default: active, and no place of secondment
+    stored["people"][2]["seconded_to"] = "市局"
+    batch = run_import(write_all(tmp_path / "b", stored))
+    assert [(e["row"], e["reason"]) for e in batch.errors] == [(4, "seconded_to_without_secondment")]
