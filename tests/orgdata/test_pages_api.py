@@ -186,3 +186,18 @@ def test_api_is_for_planners(tmp_path: Path, rows: Rows) -> None:
         assert response.status_code == 403
     assert OrgBatch.objects.count() == 0
     assert APIClient().post("/api/v1/org-imports/", {}, format="multipart").status_code in (401, 403)
+
+
+def test_admin_shows_batches_to_planners_not_to_chiefs(tmp_path: Path, rows: Rows) -> None:
+    planner = logged_in(factories.planner())
+    upload(planner, workbook(tmp_path, rows))
+    batch = OrgBatch.objects.get()
+    assert planner.get(reverse("admin:orgdata_orgbatch_changelist")).status_code == 200
+    assert planner.get(reverse("admin:orgdata_orgbatch_change", args=[batch.pk])).status_code == 200
+    assert planner.get(reverse("admin:orgdata_orgmapping_add")).status_code == 200
+    refused = planner.post(
+        reverse("admin:orgdata_orgmapping_add"), {"name": "hr", "definition": "[people]\ncolumns = { rank = 5 }"}
+    )
+    assert "people.columns" in refused.content.decode()
+    chief = logged_in(factories.chief(factories.station()))
+    assert chief.get(reverse("admin:orgdata_orgbatch_change", args=[batch.pk])).status_code in (302, 403, 404)
