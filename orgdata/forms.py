@@ -20,7 +20,7 @@ class OrgImportForm(forms.Form):
         label=_("Organisation file"),
         help_text=_("A CSV of one kind, an XLSX workbook with one sheet per kind, or a ZIP of CSV files."),
     )
-    mapping = forms.ChoiceField(label=_("Column mapping"), choices=())
+    mapping = forms.ChoiceField(label=_("Column mapping"), choices=(), initial="jingli")
     mode = forms.ChoiceField(
         label=_("When some rows are wrong"),
         choices=OrgBatchMode.choices,

@@ -702,6 +702,7 @@ def org_export(*, fmt: str, out: Path, counties: list[str] | None = None, by: An
     tables = org_tables(counties=counties)
     if fmt == "xlsx":
         target = out / "organisation.xlsx" if out.is_dir() else out
+        target.parent.mkdir(parents=True, exist_ok=True)
         write_xlsx(target, tables)
         written = [target]
     else:
