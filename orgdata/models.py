@@ -30,7 +30,7 @@ class OrgBatchStatus(models.TextChoices):
     CHECKED = "checked", _("Checked, awaiting confirmation")
     REJECTED = "rejected", _("Rejected")
     STORED = "stored", _("Stored")
-    CANCELLED = "cancelled", _("Cancelled")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
 
 
 class OrgBatchMode(models.TextChoices):
@@ -79,6 +79,11 @@ class OrgBatch(TimestampedModel):
     stored_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("stored by"),
+    )  # fmt: skip
+    rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("rolled back by"),
     )  # fmt: skip
     missing_confirmed_at = models.DateTimeField(_("departures confirmed at"), null=True, blank=True)
     missing_confirmed_by = models.ForeignKey(

@@ -39,7 +39,7 @@ from orgdata.models import OrgBatch, OrgBatchMode, OrgBatchStatus
 from orgdata.models import OrgMapping as SavedMapping
 from orgdata.plan import Key, Options, Plan, Record, plan_import, standard_unit_kinds
 from orgdata.selectors import org_snapshot
-from personnel.models import Assignment, Leave, Person, PersonStatus
+from personnel.models import Assignment, Leave, Person, PersonStatus, Qualification
 from personnel.services import assignment_start
 from stations.models import Community, County, PoliceArea, Station, Unit, UnitKind
 from workload.reader import FileProblem
@@ -307,10 +307,10 @@ class _Applier:
         return self.plan.kinds[kind].changed if self.update else {}
 
     def note(self, kind: str, added: list[Key], changed: dict[Key, dict[str, tuple[Any, Any]]]) -> None:
-        self.applied["added"][kind] = ["/".join(map(str, k)) for k in added]
-        self.applied["changed"][kind] = {
-            "/".join(map(str, k)): {f: old for f, (old, _new) in c.items()} for k, c in changed.items()
-        }
+        self.applied["added"][kind] = [list(k) for k in added]
+        self.applied["changed"][kind] = [
+            {"key": list(k), "fields": {f: [old, new] for f, (old, new) in c.items()}} for k, c in changed.items()
+        ]
         self.applied["counts"][kind] = {"added": len(added), "changed": len(changed)}
 
     def run(self) -> dict[str, Any]:
@@ -399,13 +399,11 @@ class _Applier:
                 wanted[area] = (
                     row.get("police_area_name") or wanted.get(area) or areas.get(area, ("", row["police_area"]))[1]
                 )
+        new_areas = [(s, c) for (s, c) in wanted if (s, c) not in areas]
         PoliceArea.objects.bulk_create(
-            [
-                PoliceArea(station_id=station_ids[s], code=c, name=n)
-                for (s, c), n in wanted.items()
-                if (s, c) not in areas
-            ]
+            [PoliceArea(station_id=station_ids[s], code=c, name=wanted[(s, c)]) for (s, c) in new_areas]
         )
+        self.applied["police_areas_added"] = [list(a) for a in new_areas]
         for (s, c), name in wanted.items():
             if (s, c) in areas and areas[(s, c)][1] != name and self.update:
                 PoliceArea.objects.filter(pk=areas[(s, c)][0]).update(name=name, updated_at=timezone.now())
@@ -619,6 +617,133 @@ def orgbatch_confirm_missing(*, batch: OrgBatch, by: Any = None, numbers: list[s
     )
     batch.refresh_from_db()
     return len(people)
+
+
+# --- Undoing --------------------------------------------------------------------------------------
+
+
+def _key(raw: list[Any]) -> Key:
+    return tuple(raw)
+
+
+def _stale(batch: OrgBatch, snapshot: Any) -> list[str]:
+    """What changed since the batch was stored, among the rows it wrote (nothing: it can be undone)."""
+    applied, problems = batch.applied, []
+    for kind, keys in applied["added"].items():
+        if kind in ("counties", "history"):
+            continue
+        problems += [f"{kind} {'/'.join(map(str, k))}" for k in keys if _typed_key(kind, k) not in snapshot.of(kind)]
+    for kind, rows in applied["changed"].items():
+        stored = snapshot.of(kind)
+        for change in rows:
+            row = stored.get(_typed_key(kind, change["key"]), {})
+            if any(_text(row.get(f)) != _text(new) for f, (_old, new) in change["fields"].items()):
+                problems.append(f"{kind} {'/'.join(map(str, change['key']))}")
+    for move in applied["moves"]:
+        person = snapshot.people.get((move["number"],), {})
+        if [person.get("station"), person.get("unit")] != move["to"] or person.get(
+            "assigned_since"
+        ) != batch.effective_date:
+            problems.append(f"people {move['number']}")
+    return sorted(set(problems))
+
+
+def _typed_key(kind: str, raw: list[Any]) -> Key:
+    # Leave keys hold a date, stored in the batch as text.
+    if kind == "leaves":
+        return (raw[0], raw[1], dt.date.fromisoformat(str(raw[2])))
+    return _key(raw)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ";".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def orgbatch_rollback(*, batch: OrgBatch, by: Any = None) -> OrgBatch:
+    """Undo a stored batch: remove what it added, put back what it changed, reverse its moves.
+
+    Refused when anything it wrote has changed since (a later import, an edit, an approved move), or
+    when the departures it reported were confirmed: undoing then would lose someone else's change.
+    """
+    locked = OrgBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != OrgBatchStatus.STORED:
+        raise OrgImportRefused(
+            _("Only a stored import can be rolled back; this one is %(status)s.")
+            % {"status": locked.get_status_display()}
+        )
+    if locked.missing_confirmed_at is not None:
+        raise OrgImportRefused(_("The departures of this import were confirmed; it can no longer be rolled back."))
+    stale = _stale(locked, org_snapshot())
+    if stale:
+        raise OrgImportRefused(
+            _("Changed since this import, so it cannot be rolled back: %(rows)s.") % {"rows": ", ".join(stale[:10])}
+        )
+    applied, day = locked.applied, locked.effective_date
+    for number, kind, start in applied["added"].get("leaves", []):
+        Leave.objects.filter(person__number=number, kind=kind, start_date=start).delete()
+    for change in applied["changed"].get("leaves", []):
+        number, kind, start = change["key"]
+        Leave.objects.filter(person__number=number, kind=kind, start_date=start).update(
+            **{f: old for f, (old, _new) in change["fields"].items()}
+        )
+    for move in applied["moves"]:
+        Assignment.objects.filter(
+            person__number=move["number"], start_date=day, source=Assignment.Source.IMPORT
+        ).delete()
+    for number in [m["number"] for m in applied["moves"]] + applied.get("left", []):
+        Assignment.objects.filter(person__number=number, end_date=day).update(end_date=None)
+    for change in applied["changed"].get("people", []):
+        person = Person.objects.get(number=change["key"][0])
+        fields = {f: old for f, (old, _new) in change["fields"].items() if f not in ("station", "unit")}
+        if "qualifications" in fields:
+            codes = list(fields.pop("qualifications") or [])
+            person.qualifications.set(Qualification.objects.filter(code__in=codes))
+        if "investigator" in fields:
+            fields["is_investigator"] = fields.pop("investigator")
+        for name, value in fields.items():
+            setattr(person, name, value)
+        if fields:
+            person.full_clean(exclude=["qualifications"], validate_unique=False, validate_constraints=False)
+            person.save(update_fields=[*fields, "updated_at"])
+    Person.objects.filter(number__in=[k[0] for k in applied["added"].get("people", [])]).delete()
+    Community.objects.filter(code__in=[k[0] for k in applied["added"].get("communities", [])]).delete()
+    for change in applied["changed"].get("communities", []):
+        community = Community.objects.select_related("station").get(code=change["key"][0])
+        old = {f: o for f, (o, _new) in change["fields"].items()}
+        station = Station.objects.get(code=old.pop("station")) if "station" in old else community.station
+        if "police_area" in old:
+            community.police_area = PoliceArea.objects.filter(station=station, code=old.pop("police_area")).first()
+        community.station = station
+        for name, value in old.items():
+            setattr(community, name, value)
+        community.full_clean(validate_unique=False, validate_constraints=False)
+        community.save()
+    for station_code, area_code in applied.get("police_areas_added", []):
+        PoliceArea.objects.filter(station__code=station_code, code=area_code, communities__isnull=True).delete()
+    for station_code, unit_kind in applied["added"].get("units", []):
+        Unit.objects.filter(station__code=station_code, kind=unit_kind, assignments__isnull=True).delete()
+    for change in applied["changed"].get("units", []):
+        station_code, unit_kind = change["key"]
+        Unit.objects.filter(station__code=station_code, kind=unit_kind).update(name=change["fields"]["name"][0])
+    Station.objects.filter(code__in=[k[0] for k in applied["added"].get("stations", [])]).delete()
+    for change in applied["changed"].get("stations", []):
+        station = Station.objects.get(code=change["key"][0])
+        for name, (old, _new) in change["fields"].items():
+            setattr(station, name, old)
+        station.full_clean(validate_unique=False, validate_constraints=False)
+        station.save()
+    County.objects.filter(code__in=applied["added"].get("counties", []), stations__isnull=True).delete()
+    locked.status = OrgBatchStatus.ROLLED_BACK
+    locked.rolled_back_at = timezone.now()
+    locked.rolled_back_by = by if getattr(by, "pk", None) else None
+    locked.message = _("Rolled back.")
+    locked.save(update_fields=["status", "rolled_back_at", "rolled_back_by", "message", "updated_at"])
+    audit_record(action="org.import.rollback", obj=locked, by=by, before=applied["counts"])
+    batch.refresh_from_db()
+    return batch
 
 
 # --- One call for commands and the demo ----------------------------------------------------------

@@ -23,6 +23,7 @@ from orgdata.services import (
     org_export_bytes,
     orgbatch_check,
     orgbatch_confirm_missing,
+    orgbatch_rollback,
     orgbatch_store,
 )
 
@@ -110,6 +111,19 @@ def org_batch_departures(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(n)d people marked as left.") % {"n": count})
+    return redirect("orgdata:batch", pk=pk)
+
+
+@require_POST
+@scope_required(write=True, county_wide=True)
+def org_batch_rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(OrgBatch, pk=pk)
+    try:
+        orgbatch_rollback(batch=batch, by=request.user)
+    except OrgImportRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The import is rolled back."))
     return redirect("orgdata:batch", pk=pk)
 
 

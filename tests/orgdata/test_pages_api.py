@@ -201,3 +201,15 @@ def test_admin_shows_batches_to_planners_not_to_chiefs(tmp_path: Path, rows: Row
     assert "people.columns" in refused.content.decode()
     chief = logged_in(factories.chief(factories.station()))
     assert chief.get(reverse("admin:orgdata_orgbatch_change", args=[batch.pk])).status_code in (302, 403, 404)
+
+
+def test_planner_rolls_back_an_import_on_its_page(tmp_path: Path, rows: Rows) -> None:
+    client = logged_in(factories.planner())
+    upload(client, workbook(tmp_path, rows))
+    batch = OrgBatch.objects.get()
+    client.post(reverse("orgdata:store", args=[batch.pk]))
+    assert "Roll back this import" in client.get(reverse("orgdata:batch", args=[batch.pk])).content.decode()
+    assert logged_in(factories.auditor()).post(reverse("orgdata:rollback", args=[batch.pk])).status_code == 403
+    client.post(reverse("orgdata:rollback", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == OrgBatchStatus.ROLLED_BACK and Person.objects.count() == 0

@@ -56,7 +56,9 @@ def test_a_newer_export_moves_a_person_and_writes_history(tmp_path: Path, stored
     assert Person.objects.get(number="000102").post == "village_officer"
     assert Community.objects.get(code="T01-C2").resident_population == 3100
     assert batch.applied["moves"] == [{"number": "000102", "from": ["T01-S1", "case"], "to": ["T01-S2", "community"]}]
-    assert batch.applied["changed"]["communities"] == {"T01-C2": {"resident_population": 3000}}
+    assert batch.applied["changed"]["communities"] == [
+        {"key": ["T01-C2"], "fields": {"resident_population": [3000, 3100]}}
+    ]
     assert AuditEvent.objects.filter(action="org.import.store", object_id=str(batch.pk)).count() == 1
 
 
@@ -162,3 +164,42 @@ def test_emptying_a_cell_resets_the_field_and_is_checked(tmp_path: Path, stored:
     stored["people"][2]["seconded_to"] = "市局"
     batch = run_import(write_all(tmp_path / "b", stored))
     assert [(e["row"], e["reason"]) for e in batch.errors] == [(4, "seconded_to_without_secondment")]
+
+
+def test_a_stored_import_can_be_rolled_back(tmp_path: Path, stored: Rows) -> None:
+    from orgdata.services import orgbatch_rollback
+
+    after_first = org_state()
+    stored["people"][1].update({"station": "T01-S2", "unit": "community", "post": "village_officer"})
+    stored["people"][3]["qualifications"] = ""
+    stored["stations"][0]["latitude"] = "31.5"
+    stored["leaves"][0]["status"] = "cancelled"
+    stored["people"].append({**stored["people"][3], "number": "FJ0002", "name": "孙亮"})
+    stored["communities"].append({**stored["communities"][0], "code": "T01-C3", "police_area": "A9"})
+    batch = run_import(write_all(tmp_path / "newer", stored), effective_date=MOVE_DAY, as_of=dt.date(2026, 11, 20))
+    assert batch.status == OrgBatchStatus.STORED and org_state() != after_first
+    orgbatch_rollback(batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == OrgBatchStatus.ROLLED_BACK
+    assert org_state() == after_first
+    assert AuditEvent.objects.filter(action="org.import.rollback", object_id=str(batch.pk)).exists()
+
+
+def test_a_rollback_is_refused_when_its_rows_changed_since(tmp_path: Path, stored: Rows) -> None:
+    from orgdata.services import orgbatch_rollback
+
+    stored["people"][0]["rank"] = "inspector_2"
+    batch = run_import(write_all(tmp_path / "newer", stored))
+    Person.objects.filter(number="000101").update(rank="inspector_1")  # edited after the import
+    with pytest.raises(OrgImportRefused, match="people 000101"):
+        orgbatch_rollback(batch=batch)
+    assert Person.objects.get(number="000101").rank == "inspector_1"
+
+
+def test_rolling_back_the_first_import_empties_the_county(tmp_path: Path, rows: Rows) -> None:
+    from orgdata.services import orgbatch_rollback
+
+    empty = org_state()
+    batch = run_import(write_all(tmp_path / "first", rows))
+    orgbatch_rollback(batch=batch)
+    assert org_state() == empty
