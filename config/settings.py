@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allocation",
     "reports",
     "audit",
+    "orgdata",
 ]
 
 MIDDLEWARE = [

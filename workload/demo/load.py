@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
-from personnel.models import Assignment, Leave, Person, Qualification
-from stations.models import Community, County, PoliceArea, Station, Unit
+from personnel.models import Person
+from stations.models import Community, County, Station
 from workload.demo.generate import INCIDENT_SOURCE, DemoCounty, county_code
 from workload.models import Incident, IncidentCategory
 from workload.services import catalogue_ensure
@@ -63,148 +63,16 @@ def check_seed(*, number: int, seed: int) -> None:
 
 @transaction.atomic
 def load_county(county: DemoCounty) -> LoadStats:
-    stats = LoadStats()
+    """Load the county: its organisation through the org import (as a real county's), then its incidents."""
+    # orgdata sits beside workload and imports from it; importing it here, at call time, keeps the
+    # module graph one-way while the demo takes the same road as a real county.
+    from orgdata.demo import demo_org_load, demo_stats
+
     catalogue_ensure()
-    county_row, _created = County.objects.get_or_create(
-        code=county.code, defaults={"name": county.name, "name_en": county.name_en}
-    )
-
-    stats.stations = len(
-        _insert_new(
-            Station,
-            "code",
-            [
-                Station(
-                    county=county_row,
-                    code=s.code,
-                    name=s.name,
-                    name_en=s.name_en,
-                    kind=s.kind,
-                    address=s.address,
-                    latitude=round(s.latitude, 6),
-                    longitude=round(s.longitude, 6),
-                    establishment_quota=s.establishment_quota,
-                    auxiliary_quota=s.auxiliary_quota,
-                )
-                for s in county.stations
-            ],
-        )
-    )
-    station_ids = dict(Station.objects.filter(county=county_row).values_list("code", "id"))
-    kinds_by_station = {s.code: s.kind for s in county.stations}
-    unit_names = dict(Unit.Kind.choices)
-    Unit.objects.bulk_create(
-        [
-            Unit(station_id=station_ids[code], kind=kind, name=str(unit_names[kind]) if kind != "department" else name)
-            for code, station_kind, name in ((s.code, s.kind, s.name) for s in county.stations)
-            for kind in (("department",) if station_kind == "department" else Unit.STATION_KINDS)
-        ],
-        ignore_conflicts=True,
-    )
-    unit_ids = {
-        (code, kind): pk
-        for code, kind, pk in Unit.objects.filter(station__county=county_row).values_list("station__code", "kind", "id")
-    }
-    PoliceArea.objects.bulk_create(
-        [PoliceArea(station_id=station_ids[s], code=code, name=name) for s, code, name in county.police_areas],
-        ignore_conflicts=True,
-    )
-    area_ids = dict(PoliceArea.objects.filter(station__county=county_row).values_list("code", "id"))
-    stats.communities = len(
-        _insert_new(
-            Community,
-            "code",
-            [
-                Community(
-                    station_id=station_ids[c.station_code],
-                    police_area_id=area_ids[c.police_area_code],
-                    code=c.code,
-                    name=c.name,
-                    kind=c.kind,
-                    resident_population=c.resident_population,
-                    households=c.households,
-                    area_km2=c.area_km2,
-                )
-                for c in county.communities
-            ],
-        )
-    )
-
-    inserted = _insert_new(
-        Person,
-        "number",
-        [
-            Person(
-                number=p.number,
-                name=p.name,
-                kind=p.kind,
-                sex=p.sex,
-                birth_date=p.birth_date,
-                rank=p.rank,
-                post=p.post,
-                law_enforcement_level=p.law_enforcement_level,
-                is_investigator=p.is_investigator,
-                status=p.status,
-                seconded_to=p.seconded_to,
-                hire_date=p.hire_date,
-                post_since=p.post_since,
-                movable=p.movable,
-            )
-            for p in county.people
-        ],
-    )
-    new_people = [p for p in county.people if p.number in inserted]
-    stats.people = len(new_people)
-    person_ids = dict(Person.objects.filter(number__in=[p.number for p in new_people]).values_list("number", "id"))
-    qualification_ids = dict(Qualification.objects.values_list("code", "id"))
-    Person.qualifications.through.objects.bulk_create(
-        [
-            Person.qualifications.through(person_id=person_ids[p.number], qualification_id=qualification_ids[q])
-            for p in new_people
-            for q in p.qualifications
-        ],
-        batch_size=BATCH,
-    )
-    assignments = []
-    for p in new_people:
-        start = p.post_since
-        if p.previous_placement is not None and p.hire_date < p.post_since:
-            previous_station, previous_unit = p.previous_placement
-            assignments.append(
-                Assignment(
-                    person_id=person_ids[p.number],
-                    unit_id=unit_ids[
-                        (previous_station, _unit_kind_at(kinds_by_station[previous_station], previous_unit))
-                    ],
-                    start_date=p.hire_date,
-                    end_date=start,
-                    source=Assignment.Source.INITIAL,
-                )
-            )
-        assignments.append(
-            Assignment(
-                person_id=person_ids[p.number],
-                unit_id=unit_ids[(p.station_code, p.unit_kind)],
-                start_date=start if p.previous_placement is not None else p.hire_date,
-                source=Assignment.Source.INITIAL,
-            )
-        )
-    Assignment.objects.bulk_create(assignments, batch_size=BATCH)
-    stats.assignments = len(assignments)
-    leaves = [
-        Leave(
-            person_id=person_ids[leave.number],
-            kind=leave.kind,
-            start_date=leave.start_date,
-            end_date=leave.end_date,
-            status=leave.status,
-            reason=leave.reason,
-        )
-        for leave in county.leaves
-        if leave.number in person_ids
-    ]
-    Leave.objects.bulk_create(leaves, batch_size=BATCH)
-    stats.leaves = len(leaves)
+    # The county row first, with its English name, which the org layout does not carry.
+    County.objects.get_or_create(code=county.code, defaults={"name": county.name, "name_en": county.name_en})
+    stats = LoadStats(**demo_stats(demo_org_load(county)))
+    station_ids = dict(Station.objects.filter(county__code=county.code).values_list("code", "id"))
     stats.incidents = _insert_incidents(county.incidents, station_ids)
     return stats
 
