@@ -29,7 +29,8 @@ def grid_xlsx(grid: Grid) -> bytes:
     roster = grid.roster
     book = Workbook()
     sheet = book.active
-    assert sheet is not None  # a new workbook always has one sheet
+    if sheet is None:  # a new workbook always has one sheet
+        raise RuntimeError("openpyxl gave no active sheet")
     sheet.title = f"{roster.start_date:%Y-%m}"
     bold = Font(bold=True)
     rest = PatternFill("solid", fgColor="EEEEEE")
@@ -81,7 +82,7 @@ def _fold(line: str) -> str:
     raw = line.encode()
     if len(raw) <= 75:
         return line
-    parts = []
+    parts: list[str] = []
     current = b""
     for char in line:
         encoded = char.encode()

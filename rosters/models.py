@@ -88,7 +88,9 @@ class ShiftPattern(TimestampedModel):
         _("teams"),
         max_length=60,
         blank=True,
-        help_text=_("Comma-separated teams whose people stand these shifts (command, case, community, leadership); empty: all."),
+        help_text=_(
+            "Comma-separated teams whose people stand these shifts (command, case, community, leadership); empty: all."
+        ),
     )
     groups = models.PositiveSmallIntegerField(
         _("rotation groups"), default=0, help_text=_("Groups a 24-hour duty rotates over (3 or 4); 0: no groups.")
@@ -110,7 +112,9 @@ class ShiftPattern(TimestampedModel):
         _("command-room desk officers per shift"), default=1, help_text=_("The 24/7 desk; officers only.")
     )
     standby_crews = models.PositiveSmallIntegerField(
-        _("first-standby crews (一备) at least"), default=1, help_text=_("Crews on duty in every shift, whatever the calls.")
+        _("first-standby crews (一备) at least"),
+        default=1,
+        help_text=_("Crews on duty in every shift, whatever the calls."),
     )
     leader_daily = models.BooleanField(_("a duty leader (带班领导) every day"), default=True)
     auxiliaries_allowed = models.BooleanField(
@@ -241,7 +245,12 @@ class Roster(TimestampedModel):
     penalties = models.JSONField(_("soft rule penalties"), default=dict, blank=True)
     time_limit = models.PositiveSmallIntegerField(_("solver time limit (s)"), default=20)
     created_by = models.ForeignKey(
-        "personnel.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+        "personnel.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     submitted_by = models.ForeignKey(
         "personnel.User",
@@ -253,7 +262,12 @@ class Roster(TimestampedModel):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        "personnel.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("approved by")
+        "personnel.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -347,7 +361,12 @@ class ShiftDemand(models.Model):
     override = models.PositiveSmallIntegerField(_("override"), null=True, blank=True)
     override_reason = models.CharField(_("reason for the override"), max_length=300, blank=True)
     overridden_by = models.ForeignKey(
-        "personnel.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("overridden by")
+        "personnel.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("overridden by"),
     )
 
     class Meta:
@@ -359,7 +378,9 @@ class ShiftDemand(models.Model):
             models.CheckConstraint(
                 condition=Q(override__isnull=True) | ~Q(override_reason=""), name="demand_override_has_reason"
             ),
-            models.CheckConstraint(condition=Q(override__isnull=True) | Q(override__gte=1), name="demand_override_positive"),
+            models.CheckConstraint(
+                condition=Q(override__isnull=True) | Q(override__gte=1), name="demand_override_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -406,7 +427,9 @@ class RosterShortfall(models.Model):
 class ShiftRequest(TimestampedModel):
     """A person's wish for a day or a shift on or off, weighed by the generator (a soft rule)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="shift_requests", verbose_name=_("person"))
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="shift_requests", verbose_name=_("person")
+    )
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+", verbose_name=_("station"))
     day = models.DateField(_("day"))
     shift_code = models.CharField(_("shift"), max_length=8, blank=True, help_text=_("Empty: the whole day."))

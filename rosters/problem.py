@@ -224,7 +224,7 @@ def explain(violation: Violation, context: RosterContext) -> str:
         "unknown_shift": _("Shift %(shift)s is not a shift of this pattern."),
         "day_out_of_range": _("%(day)s is outside this roster's period."),
     }
-    limits = {
+    limits: dict[str, dict[str, Any]] = {
         "min_rest": {"hours": f"{pattern.min_rest_hours:g}"},
         "max_consecutive_days": {"limit": pattern.max_consecutive_days},
         "max_minutes_week": {"limit": f"{pattern.max_hours_week:g}"},

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from config.roles import scope_of
 from personnel.models import Leave, Person
@@ -29,7 +30,9 @@ def rosters_visible(user: Any) -> QuerySet[Roster]:
 
 def roster_get(user: Any, pk: int) -> Roster:
     """One roster in the viewer's scope; another station's roster is simply not there (404)."""
-    roster = rosters_visible(user).select_related("station", "pattern", "submitted_by", "approved_by").filter(pk=pk).first()
+    roster = (
+        rosters_visible(user).select_related("station", "pattern", "submitted_by", "approved_by").filter(pk=pk).first()
+    )
     if roster is None:
         raise Http404
     return roster
@@ -100,7 +103,9 @@ def roster_grid(roster: Roster) -> Grid:
     hours: dict[int, float] = defaultdict(float)
     nights: dict[int, int] = defaultdict(int)
     assigned: dict[tuple[int, dt.date], int] = defaultdict(int)
-    for person_id, day, shift_id in RosterCell.objects.filter(roster=roster).values_list("person_id", "day", "shift_id"):
+    for person_id, day, shift_id in RosterCell.objects.filter(roster=roster).values_list(
+        "person_id", "day", "shift_id"
+    ):
         shift = by_id[shift_id]
         if person_id in cells:
             cells[person_id][index[day]] = shift.code
@@ -113,18 +118,20 @@ def roster_grid(roster: Roster) -> Grid:
     demand = []
     for shift in shifts:
         line = []
-        for day in days:
-            row = demand_rows.get((shift.pk, day.date))
+        for column in days:
+            row = demand_rows.get((shift.pk, column.date))
             line.append(
                 DemandCell(
                     shift=shift,
                     required=row.required if row else 0,
-                    assigned=assigned[(shift.pk, day.date)],
+                    assigned=assigned[(shift.pk, column.date)],
                     overridden=bool(row and row.override is not None),
                 )
             )
         demand.append(line)
-    shortfalls = list(RosterShortfall.objects.filter(roster=roster).select_related("shift").order_by("day", "shift__order"))
+    shortfalls = list(
+        RosterShortfall.objects.filter(roster=roster).select_related("shift").order_by("day", "shift__order")
+    )
     rows = [GridRow(m, cells[m.person_id], hours[m.person_id], nights[m.person_id]) for m in members]
     by_day: dict[dt.date, int] = defaultdict(int)
     for s in shortfalls:
@@ -156,10 +163,13 @@ def roster_diff(roster: Roster) -> list[Change]:
         return []
     old = dict(
         ((p, d), c)
-        for p, d, c in RosterCell.objects.filter(roster_id=roster.previous_id).values_list("person_id", "day", "shift__code")
+        for p, d, c in RosterCell.objects.filter(roster_id=roster.previous_id).values_list(
+            "person_id", "day", "shift__code"
+        )
     )
     new = dict(
-        ((p, d), c) for p, d, c in RosterCell.objects.filter(roster=roster).values_list("person_id", "day", "shift__code")
+        ((p, d), c)
+        for p, d, c in RosterCell.objects.filter(roster=roster).values_list("person_id", "day", "shift__code")
     )
     keys = sorted(set(old) | set(new), key=lambda k: (k[1], k[0]))
     changed = [k for k in keys if old.get(k) != new.get(k)]
@@ -175,7 +185,7 @@ def leave_requests(user: Any) -> QuerySet[Leave]:
         return leaves.none()
     if scope.station_id is None:
         return leaves
-    today = dt.date.today()
+    today = timezone.localdate()
     return leaves.filter(
         Q(person__assignments__end_date__isnull=True) | Q(person__assignments__end_date__gt=today),
         person__assignments__unit__station_id=scope.station_id,

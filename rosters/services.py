@@ -604,7 +604,9 @@ def roster_revise(*, roster: Roster, by: Any) -> Roster:
             days=locked.days,
             version=locked.version + 1,
             previous=locked,
-            generation=GenerationStatus.SUCCEEDED if locked.generation == GenerationStatus.SUCCEEDED else GenerationStatus.IDLE,
+            generation=GenerationStatus.SUCCEEDED
+            if locked.generation == GenerationStatus.SUCCEEDED
+            else GenerationStatus.IDLE,
             objective=locked.objective,
             penalties=locked.penalties,
             time_limit=locked.time_limit,
@@ -649,7 +651,11 @@ def roster_revise(*, roster: Roster, by: Any) -> Roster:
             for s in locked.shortfalls.all()
         )
         audit_record(
-            action="roster.revise", obj=revision, by=by, before={"version": locked.version}, after={"version": revision.version}
+            action="roster.revise",
+            obj=revision,
+            by=by,
+            before={"version": locked.version},
+            after={"version": revision.version},
         )
     return revision
 
@@ -668,7 +674,9 @@ def leave_approve(*, leave: Leave, by: Any) -> Leave:
                 units__assignments__person=locked.person,
                 units__assignments__start_date__lte=locked.end_date,
             )
-            .filter(Q(units__assignments__end_date__isnull=True) | Q(units__assignments__end_date__gt=locked.start_date))
+            .filter(
+                Q(units__assignments__end_date__isnull=True) | Q(units__assignments__end_date__gt=locked.start_date)
+            )
             .exclude(units__kind=Unit.Kind.DEPARTMENT)
             .values_list("pk", flat=True)
         )
@@ -689,7 +697,9 @@ def leave_approve(*, leave: Leave, by: Any) -> Leave:
                 continue
             if roster.status != RosterStatus.DRAFT:
                 reasons.append(
-                    _("%(name)s has shifts on these days in roster %(roster)s, which is %(status)s: make a new version first.")
+                    _(
+                        "%(name)s has shifts on these days in roster %(roster)s, which is %(status)s: make a new version first."  # noqa: E501
+                    )
                     % {"name": locked.person.name, "roster": roster, "status": roster.get_status_display()}
                 )
                 continue

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_record
 from config.access import scope_required
 from config.roles import scope_of
-from personnel.models import Leave
 from rosters import exports, services
 from rosters.models import CalendarDay, Roster, RosterStatus, ShiftDemand, ShiftPattern
 from rosters.selectors import (
@@ -54,9 +53,11 @@ def _station_of_user(request: HttpRequest) -> Station | None:
 
 @scope_required()
 def roster_list(request: HttpRequest) -> HttpResponse:
-    rosters = rosters_visible(request.user).select_related("station", "pattern").order_by(
-        "-start_date", "station__code", "-version"
-    )[:200]
+    rosters = (
+        rosters_visible(request.user)
+        .select_related("station", "pattern")
+        .order_by("-start_date", "station__code", "-version")[:200]
+    )
     station = _station_of_user(request)
     form = None
     if station is not None and services.can_edit(request.user, station.pk):
@@ -88,7 +89,7 @@ def roster_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("rosters:detail", pk=roster.pk)
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()))
     return redirect("rosters:list")
 
 
@@ -144,7 +145,9 @@ def roster_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.roster_return(roster=roster, by=request.user, reason=request.POST.get("reason", ""))
         elif action == "revise":
             revision = services.roster_revise(roster=roster, by=request.user)
-            messages.success(request, _("Version %(version)d is a draft: change it, then submit it.") % {"version": revision.version})
+            messages.success(
+                request, _("Version %(version)d is a draft: change it, then submit it.") % {"version": revision.version}
+            )
             return redirect("rosters:detail", pk=revision.pk)
         elif action in ACTIONS:
             ACTIONS[action](roster=roster, by=request.user)
@@ -188,7 +191,11 @@ def cell_set(request: HttpRequest, pk: int) -> HttpResponse:
 @scope_required()
 def demand_page(request: HttpRequest, pk: int) -> HttpResponse:
     roster = roster_get(request.user, pk)
-    rows = ShiftDemand.objects.filter(roster=roster).select_related("shift", "overridden_by").order_by("day", "shift__order")
+    rows = (
+        ShiftDemand.objects.filter(roster=roster)
+        .select_related("shift", "overridden_by")
+        .order_by("day", "shift__order")
+    )
     editable = services.can_edit(request.user, roster.station_id) and roster.status == RosterStatus.DRAFT
     return render(request, "rosters/demand.html", {"roster": roster, "rows": rows, "editable": editable})
 
@@ -217,7 +224,9 @@ def demand_override(request: HttpRequest, pk: int, demand_id: int) -> HttpRespon
 def roster_diff_page(request: HttpRequest, pk: int) -> HttpResponse:
     roster = roster_get(request.user, pk)
     previous = rosters_visible(request.user).filter(pk=roster.previous_id).first() if roster.previous_id else None
-    return render(request, "rosters/diff.html", {"roster": roster, "previous": previous, "changes": roster_diff(roster)})
+    return render(
+        request, "rosters/diff.html", {"roster": roster, "previous": previous, "changes": roster_diff(roster)}
+    )
 
 
 @scope_required()
@@ -242,11 +251,15 @@ def roster_print(request: HttpRequest, pk: int) -> HttpResponse:
 def person_feed(request: HttpRequest, station_code: str, person_id: int) -> HttpResponse:
     """One person's published shifts at a station as an iCalendar feed."""
     scope = scope_of(request.user)
-    station = get_object_or_404(Station.objects.filter(Q(pk=scope.station_id) if scope.station_id else Q()), code=station_code)
+    station = get_object_or_404(
+        Station.objects.filter(Q(pk=scope.station_id) if scope.station_id else Q()), code=station_code
+    )
     published = rosters_visible(request.user).filter(station=station, status=RosterStatus.PUBLISHED)
     cells = list(person_cells(published, person_id))
     member = (
-        Roster.objects.filter(station=station, members__person_id=person_id).values_list("members__person__name", flat=True).first()
+        Roster.objects.filter(station=station, members__person_id=person_id)
+        .values_list("members__person__name", flat=True)
+        .first()
     )
     if member is None:
         raise Http404

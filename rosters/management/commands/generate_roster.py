@@ -69,7 +69,8 @@ class Command(BaseCommand):
             result = roster_generate_execute(roster.pk, time_limit=options["time_limit"])
         except Exception as exc:
             raise CommandError(f"Generation failed: {exc}") from None
-        assert result is not None  # the roster was queued just above
+        if result is None:  # only if someone else generated it at the same moment
+            raise CommandError("The roster was claimed by another generation; run the command again.")
         short = list(
             RosterShortfall.objects.filter(roster=result).select_related("shift").order_by("day", "shift__order")
         )
