@@ -129,14 +129,19 @@ def problem_build(
                     requests[member.person_id].append(Request(day=index, shift=None, on=True, weight=1))
 
     history = _history(roster, person_ids)
-    factor = 1.0 if roster.days >= FULL_MONTH_DAYS else roster.days / 30
+    # A short roster gets its share of the monthly limit, never less than one week's limit.
+    period_hours = (
+        pattern.max_hours_month
+        if roster.days >= FULL_MONTH_DAYS
+        else max(pattern.max_hours_month * roster.days / 30, min(pattern.max_hours_week, pattern.max_hours_month))
+    )
     workers = tuple(
         Worker(
             id=m.person_id,
             officer=m.officer,
             duty_leader=m.leader,
             max_minutes_week=round(pattern.max_hours_week * 60),
-            max_minutes_period=math.ceil(pattern.max_hours_month * 60 * factor),
+            max_minutes_period=math.ceil(period_hours * 60),
             max_consecutive_days=pattern.max_consecutive_days,
             min_rest_minutes=round(pattern.min_rest_hours * 60),
             unavailable_days=frozenset(unavailable.get(m.person_id, ())),

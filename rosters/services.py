@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,13 +51,15 @@ from rosters.problem import (
     problem_build,
     rosters_touching,
 )
-from rosters.solver import check, shortfalls, solve
+from rosters.solver import RosterSolution, check, shortfalls, solve
 from stations.models import Station, Unit
 from workload.selectors import crews_by_hour, hour_of_week_profile, standards_default, workload_window
 
 log = logging.getLogger(__name__)
 
 MAX_DAYS = 62
+# How often a running generation writes its progress into the roster row.
+PROGRESS_SECONDS = 1.0
 
 
 class RosterRefused(Exception):
@@ -262,12 +266,7 @@ def roster_generate_execute(roster_id: int, *, time_limit: float | None = None) 
         previous = cells_of(roster) or None
         context = problem_build(roster, previous=previous)
         _progress(roster.pk, 0.0, "solving")
-        solution = solve(
-            context.problem,
-            time_limit=float(time_limit or roster.time_limit),
-            workers=2,
-            progress=lambda fraction, message: _progress(roster.pk, fraction, message),
-        )
+        solution = _solve_reporting(roster.pk, context, float(time_limit or roster.time_limit))
         if solution.status in ("infeasible", "unknown"):
             reasons = "; ".join(explain(v, context) for v in solution.violations)
             raise RuntimeError(f"no roster found ({solution.status}){': ' + reasons if reasons else ''}")
@@ -304,6 +303,31 @@ def roster_generate_execute(roster_id: int, *, time_limit: float | None = None) 
         raise
     roster.refresh_from_db()
     return roster
+
+
+def _solve_reporting(roster_id: int, context: RosterContext, time_limit: float) -> RosterSolution:
+    """Solve in a helper thread while this thread writes the progress into the roster row.
+
+    CP-SAT reports progress from its own threads; writing from there would use another database
+    connection, which waits on the row lock this thread's transaction may hold (and in SQLite on the
+    whole table). So the callback only notes the latest figure and the calling thread writes it.
+    """
+    latest: dict[str, tuple[float, str]] = {}
+
+    def note(fraction: float, message: str) -> None:
+        latest["now"] = (fraction, message)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-solve") as pool:
+        future = pool.submit(solve, context.problem, time_limit=time_limit, workers=2, progress=note)
+        written = None
+        while True:
+            try:
+                return future.result(timeout=PROGRESS_SECONDS)
+            except FutureTimeout:
+                current = latest.get("now")
+                if current is not None and current != written:
+                    _progress(roster_id, *current)
+                    written = current
 
 
 def _summary(status: str, cells: int, short: list[Any]) -> str:
