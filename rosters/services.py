@@ -730,30 +730,41 @@ def leave_approve(*, leave: Leave, by: Any) -> Leave:
             losses = _coverage_losses(context, before, after)
             reasons.extend(losses)
             drafts.append((roster, context, after))
-        if reasons:
-            audit_record(
-                action="leave.approve",
-                obj=locked,
-                by=by,
-                outcome="refused",
-                detail="; ".join(reasons)[:2000],
-                station_id=next(iter(station_ids), None),
-            )
-            raise RosterRefused(_("The leave cannot be approved: coverage would not hold."), reasons)
-        for roster, context, after in drafts:
-            RosterCell.objects.filter(roster=roster, person_id=locked.person_id, day__in=days).delete()
-            _store_shortfalls(context, after)
-        locked.status = Leave.Status.APPROVED
-        locked.save(update_fields=["status", "updated_at"])
-        audit_record(
-            action="leave.approve",
-            obj=locked,
-            by=by,
-            before={"status": Leave.Status.REQUESTED},
-            after={"status": locked.status, "rosters_changed": [r.pk for r, _c, _a in drafts]},
-            station_id=next(iter(station_ids), None),
-        )
-    return locked
+        if not reasons:
+            _leave_grant(locked, drafts, days, station_ids, by)
+            return locked
+    # Refused: nothing above was written; the refusal itself is recorded, outside the rolled-back work.
+    audit_record(
+        action="leave.approve",
+        obj=locked,
+        by=by,
+        outcome="refused",
+        detail="; ".join(reasons)[:2000],
+        station_id=next(iter(station_ids), None),
+    )
+    raise RosterRefused(_("The leave cannot be approved: coverage would not hold."), reasons)
+
+
+def _leave_grant(
+    locked: Leave,
+    drafts: list[tuple[Roster, RosterContext, dict[tuple[int, int], str]]],
+    days: set[dt.date],
+    station_ids: set[int],
+    by: Any,
+) -> None:
+    for roster, context, after in drafts:
+        RosterCell.objects.filter(roster=roster, person_id=locked.person_id, day__in=days).delete()
+        _store_shortfalls(context, after)
+    locked.status = Leave.Status.APPROVED
+    locked.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="leave.approve",
+        obj=locked,
+        by=by,
+        before={"status": Leave.Status.REQUESTED},
+        after={"status": locked.status, "rosters_changed": [r.pk for r, _c, _a in drafts]},
+        station_id=next(iter(station_ids), None),
+    )
 
 
 def leave_reject(*, leave: Leave, by: Any, reason: str) -> Leave:
