@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -17,7 +17,7 @@ from stations.models import Station
 from tests import factories
 
 START = dt.date(2026, 11, 2)  # a Monday
-TIME_LIMIT = 3
+TIME_LIMIT = 1
 
 
 @pytest.fixture
@@ -55,7 +55,9 @@ def three8() -> ShiftPattern:
     return ShiftPattern.objects.get(code="THREE8", station__isnull=True)
 
 
-def make_roster(station: Station, pattern: ShiftPattern, *, by: User | None = None, days: int = 7, start: dt.date = START) -> Roster:
+def make_roster(
+    station: Station, pattern: ShiftPattern, *, by: User | None = None, days: int = 7, start: dt.date = START
+) -> Roster:
     return roster_create(station=station, pattern=pattern, start_date=start, days=days, by=by, time_limit=TIME_LIMIT)
 
 
@@ -71,3 +73,10 @@ def generate(roster: Roster) -> Roster:
 def roster(station: Station, three8: ShiftPattern, chief: User) -> Roster:
     """A generated week of three 8-hour shifts at the station, still a draft."""
     return generate(make_roster(station, three8, by=chief))
+
+
+@pytest.fixture
+def client(client):  # type: ignore[no-untyped-def]
+    """Pages in English, as the services' messages are asserted; Chinese pages are asked for explicitly."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -27,7 +27,11 @@ def empty(station: Station, three8: ShiftPattern, chief: User) -> Roster:
 
 
 def member(roster: Roster, *, officer: bool = True, leader: bool = False) -> int:
-    return roster.members.filter(officer=officer, leader=leader).order_by("position").values_list("person_id", flat=True)[0]
+    return (
+        roster.members.filter(officer=officer, leader=leader)
+        .order_by("position")
+        .values_list("person_id", flat=True)[0]
+    )
 
 
 def day(n: int) -> dt.date:
@@ -99,7 +103,9 @@ def test_an_accepted_edit_is_stored_and_audited(empty: Roster, chief: User) -> N
     assert event.after["shift"] == "N" and event.username == chief.username and event.station_id == empty.station_id
 
 
-def test_only_a_draft_is_edited_and_only_by_its_stations_chief(roster: Roster, chief: User, other_station: Station) -> None:
+def test_only_a_draft_is_edited_and_only_by_its_stations_chief(
+    roster: Roster, chief: User, other_station: Station
+) -> None:
     officer = member(roster)
     with pytest.raises(RosterRefused, match="Only a chief of this station"):
         cell_set(roster=roster, person_id=officer, day=day(0), shift_code=None, by=factories.chief(other_station))
@@ -118,5 +124,23 @@ def test_the_page_shows_the_refusal_with_its_reasons(client, empty: Roster, chie
     response = client.post(url, {"person": officer, "day": "2026-11-03", "shift": "D"}, follow=True)
     assert response.status_code == 200
     assert "This change is refused:" in response.text and "forbidden succession" in response.text
-    json = client.post(url, {"person": officer, "day": "2026-11-03", "shift": "D"}, headers={"accept": "application/json"})
+    json = client.post(
+        url, {"person": officer, "day": "2026-11-03", "shift": "D"}, headers={"accept": "application/json"}
+    )
     assert json.status_code == 409 and any("forbidden succession" in r for r in json.json()["reasons"])
+    chinese = client.post(
+        url, {"person": officer, "day": "2026-11-03", "shift": "D"}, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True
+    )
+    assert "此修改被拒绝：" in chinese.text and "禁止的班次衔接" in chinese.text
+
+
+def test_the_explanation_is_in_the_readers_language(empty: Roster, chief: User) -> None:
+    from django.utils import translation
+
+    officer = member(empty)
+    cell_set(roster=empty, person_id=officer, day=day(0), shift_code="E", by=chief)
+    with translation.override("zh-hans"), pytest.raises(RosterRefused) as info:
+        cell_set(roster=empty, person_id=officer, day=day(1), shift_code="D", by=chief)
+    assert str(info.value) == "此修改被拒绝："
+    assert any("禁止的班次衔接" in reason for reason in info.value.reasons)
+    assert any("休息将不足 11 小时" in reason for reason in info.value.reasons)

@@ -54,7 +54,9 @@ def test_without_auxiliaries_every_place_is_an_officers() -> None:
 
 
 def test_every_shift_has_at_least_one_officer() -> None:
-    rules = PatternRules(1, desk_persons=0, standby_crews=0, leader_daily=False, auxiliaries_allowed=True, workdays_only=False)
+    rules = PatternRules(
+        1, desk_persons=0, standby_crews=0, leader_daily=False, auxiliaries_allowed=True, workdays_only=False
+    )
     (day,) = shift_demand([dt.date(2026, 11, 2)], ["work"], [DAY], [0] * 168, rules)
     assert (day.people, day.officers) == (1, 1)
 

@@ -92,9 +92,13 @@ def test_an_empty_roster_is_not_submitted(station: Station, three8: ShiftPattern
         roster_submit(roster=make_roster(station, three8, by=chief), by=chief)
 
 
-def test_every_transition_is_audited_with_who_and_the_state_change(roster: Roster, chief: User, second_chief: User) -> None:
+def test_every_transition_is_audited_with_who_and_the_state_change(
+    roster: Roster, chief: User, second_chief: User
+) -> None:
     publish(roster, chief, second_chief)
-    events = list(AuditEvent.objects.filter(object_type="rosters.roster").order_by("pk").values_list("action", "username"))
+    events = list(
+        AuditEvent.objects.filter(object_type="rosters.roster").order_by("pk").values_list("action", "username")
+    )
     assert events == [
         ("roster.create", chief.username),
         ("roster.generated", ""),
@@ -107,7 +111,10 @@ def test_every_transition_is_audited_with_who_and_the_state_change(roster: Roste
 
 
 def test_a_change_after_publication_is_a_new_version_with_its_difference(
-    client, roster: Roster, chief: User, second_chief: User  # type: ignore[no-untyped-def]
+    client,
+    roster: Roster,
+    chief: User,
+    second_chief: User,  # type: ignore[no-untyped-def]
 ) -> None:
     publish(roster, chief, second_chief)
     with pytest.raises(RosterRefused, match="make a new version"):
