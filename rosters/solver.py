@@ -724,6 +724,9 @@ def solve(
     assignments = result.assignments
     penalties = evaluate(problem, assignments)
     objective = sum(penalties.values())
+    if result.objective is not None and result.objective != objective:
+        # The model and the model-independent evaluator must agree to the unit; a difference is a bug.
+        raise RuntimeError(f"model objective {result.objective} differs from the evaluated {objective}")
     if progress:
         progress(1.0, f"{result.status}, objective {objective}")
     return RosterSolution(
