@@ -400,3 +400,13 @@ def test_malformed_problems_are_refused_with_the_reason() -> None:
         solve(problem([Worker(1, True)], cover=[Cover(0, "X", 1)]))
     with pytest.raises(ValueError, match="worker ids must be unique"):
         solve(problem([Worker(1, True), Worker(1, False)]))
+
+
+def test_a_fair_share_larger_than_the_period_is_only_a_penalty() -> None:
+    # One person can take nights, and more nights are demanded than there are days: still a roster.
+    people = [Worker(1, True), Worker(2, True, allowed_shifts=frozenset({"D"}))]
+    cover = [Cover(d, s, min_people=3) for d in range(3) for s in ("N",)]
+    solution = solve(problem(people, days=3, cover=cover), time_limit=3)
+    assert solution.status == "optimal"
+    assert [solution.assignments.get((1, d)) for d in range(3)] == ["N", "N", "N"]
+    assert solution.penalties["fairness_nights"] == (9 - 3) * Weights().fairness_nights
