@@ -154,6 +154,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT threads")
     parser.add_argument("--out", type=Path, required=True, help="directory for InstanceN.csv")
     parser.add_argument("--log", action="store_true", help="CP-SAT search log")
+    parser.add_argument("--no-lns", action="store_true", help="CP-SAT alone, without the solver's own LNS")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     known = best_known()
@@ -162,7 +163,12 @@ def main() -> None:
         instance = load_instance(DATA / f"Instance{n}.txt")
         started = time.monotonic()
         solution = solve(
-            instance.problem, time_limit=args.time_limit, workers=args.workers, deterministic=False, log=args.log
+            instance.problem,
+            time_limit=args.time_limit,
+            workers=args.workers,
+            deterministic=False,
+            log=args.log,
+            lns=not args.no_lns,
         )
         seconds = time.monotonic() - started
         best = known[instance.name]

@@ -685,6 +685,7 @@ def solve(
     deterministic: bool = True,
     seed: int = 0,
     log: bool = False,
+    lns: bool = True,
 ) -> RosterSolution:
     """The best roster found within the time limit (see the module docstring)."""
     from rosters.solver_cpsat import build_and_solve  # ortools is imported only when solving
@@ -701,6 +702,7 @@ def solve(
         deterministic=deterministic,
         seed=seed,
         log=log,
+        lns=lns,
     )
     seconds = time.monotonic() - started
     if result.assignments is None:
@@ -724,6 +726,13 @@ def solve(
     assignments = result.assignments
     penalties = evaluate(problem, assignments)
     objective = sum(penalties.values())
+    if result.objective is not None and (
+        objective > result.objective or (result.status == "optimal" and objective != result.objective)
+    ):
+        # The model's slack variables (missing people, unfair shares) are only bounded from below, so a
+        # roster found on the way may carry loose slack and its model objective can exceed the evaluated
+        # one; never the reverse, and at the optimum they agree. Anything else is a bug in one of them.
+        raise RuntimeError(f"model objective {result.objective} disagrees with the evaluated {objective}")
     if progress:
         progress(1.0, f"{result.status}, objective {objective}")
     return RosterSolution(

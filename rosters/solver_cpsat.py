@@ -9,6 +9,7 @@ runs of days read a per-worker sequence that starts in ``history``: there a day 
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from rosters.solver import (
     _usable_shifts,
     _week,
     _weekday,
+    evaluate,
 )
 
 # A day of the per-worker sequence: a constant (history, or a day the worker cannot work) or a literal.
@@ -37,6 +39,7 @@ class CpResult:
     assignments: dict[tuple[int, int], str] | None
     objective: int | None
     bound: int | None
+    deterministic_time: float = 0.0
 
 
 def _rest_conflicts(
@@ -58,18 +61,6 @@ def _rest_conflicts(
     return out
 
 
-class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, progress: Callable[[float, str], None], time_limit: float) -> None:
-        super().__init__()
-        self._progress = progress
-        self._time_limit = time_limit
-        self._started = time.monotonic()
-
-    def on_solution_callback(self) -> None:
-        fraction = min(0.99, (time.monotonic() - self._started) / max(self._time_limit, 1e-3))
-        self._progress(fraction, f"roster found, objective {round(self.objective_value)}")
-
-
 def build_and_solve(
     problem: RosterProblem,
     *,
@@ -79,6 +70,7 @@ def build_and_solve(
     deterministic: bool,
     seed: int,
     log: bool,
+    lns: bool = True,
 ) -> CpResult:
     m = cp_model.CpModel()
     days = problem.days
@@ -305,7 +297,7 @@ def build_and_solve(
                 kind = "weekend" if category == "weekends" else "holiday"
                 terms = [v for (j, d, _s), v in x.items() if j == i and problem.day_kinds[d] == kind]
             count = sum(terms)
-            dev = m.new_int_var(0, days, f"fair{name}{wid}")
+            dev = m.new_int_var(0, max(hi, days), f"fair{name}{wid}")
             m.add(dev >= count - hi)
             m.add(dev >= lo - count)
             objective.append(weight * dev)
@@ -314,32 +306,183 @@ def build_and_solve(
         m.add_bool_or([])
     m.minimize(sum(objective) + constant)
 
+    def value_of(values: dict[tuple[int, int, int], int]) -> int:
+        roster = {(people[i].id, d): shifts[k].code for (i, d, k), v in values.items() if v}
+        return sum(evaluate(problem, roster).values())
+
+    search = _Search(m, x, len(people), days, time_limit, workers, progress, deterministic, seed, log, lns, value_of)
     if problem.previous is not None:
-        for (i, d, s), v in x.items():
-            m.add_hint(v, problem.previous.get((people[i].id, d)) == shifts[s].code)
+        previous = problem.previous
+        search.hint({(i, d, k): int(previous.get((people[i].id, d)) == shifts[k].code) for (i, d, k) in x})
+    status, values, objective_value, bound = search.run()
+    if status in ("infeasible", "unknown"):
+        return CpResult(status, None, None, None, search.dtime)
+    if values is None:  # not reached: a found roster has values
+        return CpResult("unknown", None, None, None, search.dtime)
+    assignments = {(people[i].id, d): shifts[s].code for (i, d, s), v in values.items() if v}
+    return CpResult(status, assignments, objective_value, bound, search.dtime)
 
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = max(1, workers)
-    params.random_seed = seed
-    params.log_search_progress = log
-    if deterministic:
-        params.interleave_search = True
-        params.max_deterministic_time = time_limit
-        params.max_time_in_seconds = 3 * time_limit
-    else:
-        params.max_time_in_seconds = time_limit
-    if progress:
-        progress(0.0, "searching")
-        status = solver.solve(m, _Progress(progress, time_limit))
-    else:
-        status = solver.solve(m)
 
-    names = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible"}
-    if status == cp_model.MODEL_INVALID:
-        raise ValueError(f"invalid CP-SAT model: {m.validate()}")
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return CpResult(names.get(status, "unknown"), None, None, None)
-    assignments = {(people[i].id, d): shifts[s].code for (i, d, s), v in x.items() if solver.boolean_value(v)}
-    bound = solver.best_objective_bound
-    return CpResult(names[status], assignments, round(solver.objective_value), int(-(-bound // 1)))
+class _Search:
+    """A full CP-SAT solve for part of the budget, then a large-neighbourhood search (LNS) around the best
+    roster: free a window of days for everyone, or every day of a few workers, fix the other cells, and
+    let CP-SAT improve that part (a small problem it handles fast) from the current roster as a hint.
+
+    In deterministic mode every CP-SAT call runs one thread under a deterministic time limit and the
+    neighbourhoods come from a seeded generator, so the sequence of rosters (and the result) depends only
+    on the problem, the seed and ``time_limit`` counted in CP-SAT's deterministic time; a wall clock of
+    2 x ``time_limit`` remains as a safety stop. Otherwise the calls use ``workers`` threads and the budget
+    is wall-clock seconds.
+    """
+
+    def __init__(
+        self,
+        model: cp_model.CpModel,
+        x: dict[tuple[int, int, int], cp_model.IntVar],
+        n_people: int,
+        days: int,
+        time_limit: float,
+        workers: int,
+        progress: Callable[[float, str], None] | None,
+        deterministic: bool,
+        seed: int,
+        log: bool,
+        lns: bool,
+        value_of: Callable[[dict[tuple[int, int, int], int]], int],
+    ) -> None:
+        self.lns = lns
+        self.value_of = value_of
+        self.model = model
+        self.x = x
+        self.n_people = n_people
+        self.days = days
+        self.time_limit = time_limit
+        self.workers = workers
+        self.progress = progress
+        self.deterministic = deterministic
+        self.seed = seed
+        self.log = log
+        self.started = time.monotonic()
+        self.dtime = 0.0
+        self._hint: dict[tuple[int, int, int], int] | None = None
+
+    def hint(self, values: dict[tuple[int, int, int], int]) -> None:
+        self._hint = values
+
+    # Budget: deterministic time in deterministic mode, wall seconds otherwise.
+    def _spent(self) -> float:
+        wall = time.monotonic() - self.started
+        if self.deterministic:
+            return max(self.dtime, wall / 2)
+        return wall
+
+    def _left(self) -> float:
+        return self.time_limit - self._spent()
+
+    def _call(
+        self,
+        limit: float,
+        hint: dict[tuple[int, int, int], int] | None,
+        *,
+        workers: int | None = None,
+        whole: bool = False,
+    ) -> tuple[object, cp_model.CpSolver]:
+        self.model.clear_hints()
+        if hint:
+            for key, v in self.x.items():
+                self.model.add_hint(v, hint[key])
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.random_seed = self.seed
+        params.log_search_progress = self.log
+        if not whole:
+            # A neighbourhood is mostly fixed cells: a light presolve is enough and leaves the time to search.
+            params.max_presolve_iterations = 1
+            params.cp_model_probing_level = 0
+            params.symmetry_level = 0
+        if self.deterministic:
+            # The whole problem: CP-SAT's deterministic parallel mode (one thread alone rarely finds a
+            # first roster of a month quickly); a neighbourhood: one thread.
+            params.num_workers = max(2, self.workers) if whole else 1
+            params.interleave_search = whole
+            params.max_deterministic_time = max(limit, 0.01)
+            params.max_time_in_seconds = max(2 * self.time_limit - (time.monotonic() - self.started), 0.01)
+        else:
+            params.num_workers = max(1, workers or self.workers)
+            params.max_time_in_seconds = max(limit, 0.01)
+        status = solver.solve(self.model)
+        self.dtime += solver.deterministic_time
+        if status == cp_model.MODEL_INVALID:
+            raise ValueError(f"invalid CP-SAT model: {self.model.validate()}")
+        return status, solver
+
+    def _report(self, message: str) -> None:
+        if self.progress:
+            self.progress(min(0.99, max(0.0, self._spent() / max(self.time_limit, 1e-3))), message)
+
+    def run(self) -> tuple[str, dict[tuple[int, int, int], int] | None, int | None, int | None]:
+        if self.progress:
+            self.progress(0.0, "searching")
+        # 1. The whole problem, for part of the budget (small problems end here, proven optimal).
+        share = 1.0 if not self.lns else (0.2 if self.deterministic else 0.3)
+        status, solver = self._call(share * self.time_limit, self._hint, whole=True)
+        if status == cp_model.INFEASIBLE:
+            return "infeasible", None, None, None
+        while status == cp_model.UNKNOWN and self._left() > 0:
+            status, solver = self._call(self._left(), self._hint, whole=True)
+            if status == cp_model.INFEASIBLE:
+                return "infeasible", None, None, None
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return "unknown", None, None, None
+        best = {key: int(solver.boolean_value(v)) for key, v in self.x.items()}
+        best_value = self.value_of(best)
+        bound = int(-(-solver.best_objective_bound // 1))
+        self._report(f"roster found, objective {best_value}")
+        if status == cp_model.OPTIMAL:
+            return "optimal", best, best_value, best_value
+        # 2. LNS. Neighbourhood sizes adapt: grow after a neighbourhood is solved to optimality (it was
+        # too easy), shrink after one times out.
+        rng = random.Random(self.seed)  # noqa: S311 - reproducible neighbourhoods, not secrets
+        proto = self.model.proto
+        size = {"days": min(self.days, 7), "people": min(self.n_people, 4)}
+        step_limit = 0.5 if self.deterministic else 1.0
+        calls = gains = 0
+        while self._left() > 0.05 and best_value > bound:
+            kind = rng.choice(("days", "people", "people"))
+            if kind == "days":
+                start = rng.randrange(max(1, self.days - size["days"] + 1))
+                free_days = set(range(start, start + size["days"]))
+                free = {key for key in self.x if key[1] in free_days}
+            else:
+                chosen = set(rng.sample(range(self.n_people), size["people"]))
+                free = {key for key in self.x if key[0] in chosen}
+            for key, v in self.x.items():
+                if key not in free:
+                    domain = proto.variables[v.index].domain
+                    domain[0] = domain[1] = best[key]
+            try:
+                status, solver = self._call(min(step_limit, self._left()), best, workers=self.workers)
+            finally:
+                for v in self.x.values():
+                    domain = proto.variables[v.index].domain
+                    domain[0], domain[1] = 0, 1
+            calls += 1
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                values = {key: int(solver.boolean_value(v)) for key, v in self.x.items()}
+                # The model's slack may be loose in a roster found on the way: judge by the true value.
+                value = round(solver.objective_value) if status == cp_model.OPTIMAL else self.value_of(values)
+                if value <= best_value:
+                    improved = value < best_value
+                    gains += improved
+                    best = values
+                    best_value = value
+                    if improved:
+                        self._report(f"roster found, objective {best_value}")
+            limit = self.days if kind == "days" else self.n_people
+            if status == cp_model.OPTIMAL:
+                size[kind] = min(limit, size[kind] + 1)
+            else:
+                size[kind] = max(2 if kind == "days" else 2, size[kind] - 1)
+        if self.log:
+            print(f"LNS: {calls} neighbourhoods, {gains} improvements, sizes {size}, objective {best_value}")  # noqa: T201
+        return ("optimal" if best_value <= bound else "feasible"), best, best_value, bound
