@@ -35,12 +35,6 @@ def test_a_generated_roster_breaks_no_hard_rule_and_stores_what_is_short(roster:
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    reason="solver: a fairness deviation variable is bounded by the number of days (solver_cpsat.py, "
-    "new_int_var(0, days, 'fair...')), so when one person's fair share of nights exceeds the days the model "
-    "is infeasible instead of reporting shortfalls; left to the solver's branch",
-    strict=False,
-)
 def test_a_station_too_small_gets_exactly_its_shortfalls(other_station: Station, three8: ShiftPattern) -> None:
     # One officer for a week of three shifts needing 3 people (2 officers) each and a leader by day.
     roster = generate(make_roster(other_station, three8))
