@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/demand/", views.demand_page, name="demand"),
     path("<int:pk>/demand/<int:demand_id>/", views.demand_override, name="demand_override"),
     path("<int:pk>/diff/", views.roster_diff_page, name="diff"),
+    path("<int:pk>/requests/", views.requests_page, name="requests"),
     path("<int:pk>/roster.xlsx", views.roster_xlsx, name="xlsx"),
     path("<int:pk>/print/", views.roster_print, name="print"),
     path("<int:pk>/<str:action>/", views.roster_action, name="action"),

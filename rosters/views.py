@@ -24,7 +24,7 @@ from audit.services import audit_record
 from config.access import scope_required
 from config.roles import scope_of
 from rosters import exports, services
-from rosters.models import CalendarDay, Roster, RosterStatus, ShiftDemand, ShiftPattern
+from rosters.models import CalendarDay, Roster, RosterStatus, ShiftDemand, ShiftPattern, ShiftRequest
 from rosters.selectors import (
     leave_requests,
     person_cells,
@@ -302,3 +302,52 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     days = CalendarDay.objects.filter(date__year=year).order_by("date")
     years = CalendarDay.objects.dates("date", "year")
     return render(request, "rosters/calendar.html", {"days": days, "year": year, "years": [d.year for d in years]})
+
+
+@scope_required()
+def requests_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Personal wishes (a day or a shift on or off) of the roster's people, weighed at the next generation."""
+    roster = roster_get(request.user, pk)
+    editable = services.can_edit(request.user, roster.station_id)
+    members = list(roster.members.select_related("person").order_by("position"))
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        person = next((m.person for m in members if str(m.person_id) == request.POST.get("person")), None)
+        try:
+            day = dt.date.fromisoformat(request.POST.get("day", ""))
+            weight = int(request.POST.get("weight") or 1)
+        except ValueError:
+            messages.error(request, _("Choose a person and a day."))
+            return redirect("rosters:requests", pk=pk)
+        if person is None:
+            messages.error(request, _("This person is not on the roster."))
+            return redirect("rosters:requests", pk=pk)
+        try:
+            services.shift_request_add(
+                person=person,
+                station=roster.station,
+                day=day,
+                shift_code=request.POST.get("shift", ""),
+                want=request.POST.get("want") == "on",
+                weight=weight,
+                reason=request.POST.get("reason", ""),
+                by=request.user,
+            )
+        except services.RosterRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("rosters:requests", pk=pk)
+    wishes = ShiftRequest.objects.filter(
+        person_id__in=[m.person_id for m in members], day__gte=roster.start_date, day__lte=roster.end_date
+    ).select_related("person")
+    return render(
+        request,
+        "rosters/requests.html",
+        {
+            "roster": roster,
+            "wishes": wishes,
+            "members": members,
+            "shifts": roster.pattern.shift_types.order_by("order"),
+            "editable": editable,
+        },
+    )

@@ -178,3 +178,22 @@ def test_a_real_worker_generates_the_roster_and_reports_progress(celery_worker_p
     time.sleep(2)
     assert cells_of(roster) == cells
     assert Person.objects.count() == 14
+
+
+@pytest.mark.django_db
+def test_a_personal_request_reaches_the_solver_and_is_honoured(client, roster: Roster, chief: User) -> None:  # type: ignore[no-untyped-def]
+    (person, index), _code = sorted(cells_of(roster).items())[0]
+    day = START + dt.timedelta(days=index)
+    client.force_login(chief)
+    response = client.post(
+        f"/rosters/{roster.pk}/requests/", {"person": person, "day": day.isoformat(), "shift": "", "weight": 10, "reason": "孩子家长会"}
+    )
+    assert response.status_code == 302
+    worker = next(w for w in problem_build(roster).problem.workers if w.id == person)
+    assert any(r.day == index and r.shift is None and not r.on and r.weight == 10 for r in worker.requests)
+    # Weight 10 costs more than the few cells that must move to honour it (stability costs 30 a cell).
+    regenerated = generate(roster)
+    assert (person, index) not in cells_of(regenerated)
+    assert regenerated.penalties["requests"] == 0
+    client.force_login(factories.planner())
+    assert client.post(f"/rosters/{roster.pk}/requests/", {"person": person, "day": day.isoformat()}).status_code == 403
