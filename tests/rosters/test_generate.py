@@ -186,7 +186,8 @@ def test_a_personal_request_reaches_the_solver_and_is_honoured(client, roster: R
     day = START + dt.timedelta(days=index)
     client.force_login(chief)
     response = client.post(
-        f"/rosters/{roster.pk}/requests/", {"person": person, "day": day.isoformat(), "shift": "", "weight": 10, "reason": "孩子家长会"}
+        f"/rosters/{roster.pk}/requests/",
+        {"person": person, "day": day.isoformat(), "shift": "", "weight": 10, "reason": "孩子家长会"},
     )
     assert response.status_code == 302
     worker = next(w for w in problem_build(roster).problem.workers if w.id == person)
