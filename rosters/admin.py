@@ -9,11 +9,37 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Model, Q, QuerySet
+from django.forms import ModelForm, model_to_dict
 from django.http import HttpRequest
 
+from audit.services import audit_record
 from config.admin_scope import RoleScopedAdmin
 from rosters.models import CalendarDay, Roster, RosterShortfall, ShiftPattern, ShiftRequest, ShiftType
+
+
+class AuditedAdmin(RoleScopedAdmin):
+    """Planners' edits of the rules rosters are built with go into the audit trail, before and after."""
+
+    audit_name = "roster.admin"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+        with transaction.atomic():
+            before = model_to_dict(type(obj).objects.get(pk=obj.pk)) if change else None
+            super().save_model(request, obj, form, change)
+            audit_record(
+                action=f"{self.audit_name}_{'change' if change else 'add'}",
+                obj=obj,
+                by=request.user,
+                before=before,
+                after=model_to_dict(obj),
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        with transaction.atomic():
+            audit_record(action=f"{self.audit_name}_delete", obj=obj, by=request.user, before=model_to_dict(obj))
+            super().delete_model(request, obj)
 
 
 class ShiftTypeInline(admin.TabularInline):
@@ -23,7 +49,8 @@ class ShiftTypeInline(admin.TabularInline):
 
 
 @admin.register(ShiftPattern)
-class ShiftPatternAdmin(RoleScopedAdmin):
+class ShiftPatternAdmin(AuditedAdmin):
+    audit_name = "roster.pattern"
     station_lookup = "station_id"
     list_display = ["code", "name", "kind", "station", "groups", "min_rest_hours", "max_consecutive_days", "active"]
     list_filter = ["kind", "is_builtin", "active"]
@@ -38,7 +65,8 @@ class ShiftPatternAdmin(RoleScopedAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(RoleScopedAdmin):
+class CalendarDayAdmin(AuditedAdmin):
+    audit_name = "roster.calendar"
     list_display = ["date", "kind", "name", "statutory"]
     list_filter = ["kind", "statutory"]
     date_hierarchy = "date"
@@ -73,7 +101,8 @@ class RosterAdmin(RoleScopedAdmin):
 
 
 @admin.register(ShiftRequest)
-class ShiftRequestAdmin(RoleScopedAdmin):
+class ShiftRequestAdmin(AuditedAdmin):
+    audit_name = "roster.request"
     station_lookup = "station_id"
     list_display = ["day", "person", "shift_code", "want", "weight", "reason", "station"]
     list_filter = ["want"]

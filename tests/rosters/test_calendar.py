@@ -90,3 +90,21 @@ def test_load_holidays_refuses_an_unknown_year() -> None:
 
     with pytest.raises(CommandError, match="No official list for \\[2030\\]"):
         call_command("load_holidays", "--year", "2030")
+
+
+def test_a_planner_edits_the_calendar_in_the_admin_and_it_is_audited(client) -> None:  # type: ignore[no-untyped-def]
+    from audit.models import AuditEvent
+    from tests import factories
+
+    planner = factories.planner()
+    client.force_login(planner)
+    day = CalendarDay.objects.get(date=dt.date(2026, 10, 10))
+    response = client.post(
+        f"/admin/rosters/calendarday/{day.pk}/change/",
+        {"date": "2026-10-10", "kind": "holiday", "name": "国庆节", "statutory": ""},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="roster.calendar_change")
+    assert (event.before["kind"], event.after["kind"], event.username) == ("makeup", "holiday", planner.username)
+    client.force_login(factories.auditor())
+    assert client.post(f"/admin/rosters/calendarday/{day.pk}/change/", {"date": "2026-10-10"}).status_code == 403
