@@ -1,6 +1,7 @@
 """Generate a station's duty roster for a period from the shell.
 
     python manage.py generate_roster --station DM01-S01 --start 2026-11-01 --days 30 [--pattern THREE8] [--json]
+        [--time-limit 20] [--unless-exists]
 
 Creates a draft (or regenerates the existing draft of that period) and solves it in this process; the
 output says which shifts are short and by how many.
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--pattern", default="THREE8", help="shift pattern code, default THREE8")
         parser.add_argument("--time-limit", type=int, default=20, help="solver time budget in seconds")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+        parser.add_argument(
+            "--unless-exists",
+            action="store_true",
+            help="do nothing if the station already has a roster of this pattern from this day (for make run)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -44,6 +50,15 @@ class Command(BaseCommand):
             raise CommandError(f"No pattern {options['pattern']!r} at {station.code}; available: {codes}.")
         if options["time_limit"] < 1:
             raise CommandError("--time-limit must be at least 1 second.")
+        if options["unless_exists"]:
+            existing = (
+                Roster.objects.filter(station=station, pattern=pattern, start_date=start).order_by("-version").first()
+            )
+            if existing is not None:
+                self.stdout.write(
+                    f"Roster #{existing.pk} already exists ({existing.get_status_display()}); nothing done."
+                )
+                return
         roster = (
             Roster.objects.filter(station=station, pattern=pattern, start_date=start, status=RosterStatus.DRAFT)
             .order_by("-version")
