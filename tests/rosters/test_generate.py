@@ -116,6 +116,12 @@ def test_the_command_prints_json_with_the_shortfalls(other_station: Station) -> 
     call_command("generate_roster", "--station", other_station.code, "--start", "2026-11-02", "--days", "3",
                  "--time-limit", "2", "--json", stdout=io.StringIO())  # fmt: skip
     assert Roster.objects.count() == 1
+    # make run: --unless-exists leaves an existing roster alone, whatever its state.
+    out = io.StringIO()
+    call_command(
+        "generate_roster", "--station", other_station.code, "--start", "2026-11-02", "--unless-exists", stdout=out
+    )
+    assert f"Roster #{roster.pk} already exists" in out.getvalue()
 
 
 @pytest.mark.django_db
