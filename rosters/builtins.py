@@ -1,4 +1,4 @@
-"""The built-in shift patterns, as plain data (installed by migration 0002, restored by load_holidays).
+"""The built-in shift patterns, as plain data (installed after every migrate by rosters.reference).
 
 Figures are defaults a planner may change in the admin. Rest between 24-hour duties follows from the
 rotation: with 3 groups a group is on one day in three, so 48 hours off; with 4 groups 72 hours.

@@ -3,8 +3,9 @@
 2025: 国办发明电〔2024〕12号 of 12 November 2024 (the first year with the revised 全国年节及纪念日放假办法:
 New Year's Eve of the lunar calendar and 2 May became statutory days). 2026: the notice of 4 November 2025.
 Each holiday lists its days off, the statutory days among them (法定节假日, the rest are bridged weekend
-days), and the weekend days worked in exchange (调休上班). Load with a migration or
-`python manage.py load_holidays`; planners edit the calendar in the admin when the next notice comes out.
+days), and the weekend days worked in exchange (调休上班). rosters.reference installs them into every
+new database and `python manage.py load_holidays` reloads a year;
+planners edit the calendar in the admin when the next notice comes out.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ def kinds(year: int) -> dict[dt.date, str]:
     return dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
 
 
-def test_2026_official_dates_are_installed_by_the_migration() -> None:
+def test_2026_official_dates_are_in_every_database() -> None:
     days = kinds(2026)
     spring = [dt.date(2026, 2, 15) + dt.timedelta(days=i) for i in range(9)]
     assert all(days[d] == "holiday" for d in spring)  # 春节: 15-23 February, 9 days
@@ -35,7 +35,7 @@ def test_2026_official_dates_are_installed_by_the_migration() -> None:
     assert CalendarDay.objects.filter(date__year=2026, statutory=True).count() == 13
 
 
-def test_2025_official_dates_are_installed_by_the_migration() -> None:
+def test_2025_official_dates_are_in_every_database() -> None:
     days = kinds(2025)
     assert days[dt.date(2025, 1, 28)] == days[dt.date(2025, 2, 4)] == "holiday"  # 除夕 to 初七
     assert days[dt.date(2025, 1, 26)] == days[dt.date(2025, 2, 8)] == days[dt.date(2025, 4, 27)] == "makeup"
