@@ -20,6 +20,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -228,10 +229,13 @@ def roster_generate(*, roster: Roster, by: Any = None) -> Roster:
 
     _require_editor(by, roster.station_id)
     with transaction.atomic():
+        # A generation still queued or running is left alone, unless it has not moved for longer than a
+        # task may live (its worker died and the broker did not redeliver it): then it is queued again.
+        stale = timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
         claimed = (
             Roster.objects.filter(pk=roster.pk, status=RosterStatus.DRAFT)
-            .exclude(generation__in=[GenerationStatus.QUEUED, GenerationStatus.RUNNING])
-            .update(generation=GenerationStatus.QUEUED, progress=0, message="", error="")
+            .exclude(generation__in=[GenerationStatus.QUEUED, GenerationStatus.RUNNING], updated_at__gt=stale)
+            .update(generation=GenerationStatus.QUEUED, progress=0, message="", error="", updated_at=timezone.now())
         )
         if not claimed:
             roster.refresh_from_db()
@@ -248,7 +252,9 @@ def roster_generate(*, roster: Roster, by: Any = None) -> Roster:
 
 def _progress(roster_id: int, fraction: float, message: str) -> None:
     # Progress is written outside any transaction so a page polling the row sees it at once.
-    Roster.objects.filter(pk=roster_id).update(progress=min(99, 10 + int(fraction * 85)), message=message[:500])
+    Roster.objects.filter(pk=roster_id).update(
+        progress=min(99, 10 + int(fraction * 85)), message=message[:500], updated_at=timezone.now()
+    )
 
 
 def roster_generate_execute(roster_id: int, *, time_limit: float | None = None) -> Roster | None:
@@ -258,7 +264,7 @@ def roster_generate_execute(roster_id: int, *, time_limit: float | None = None) 
         pk=roster_id,
         status=RosterStatus.DRAFT,
         generation__in=[GenerationStatus.QUEUED, GenerationStatus.RUNNING],
-    ).update(generation=GenerationStatus.RUNNING, progress=5, message="loading", error="")
+    ).update(generation=GenerationStatus.RUNNING, progress=5, message="loading", error="", updated_at=timezone.now())
     if not claimed:
         return None
     roster = Roster.objects.select_related("pattern", "station").get(pk=roster_id)

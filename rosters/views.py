@@ -264,6 +264,7 @@ def person_feed(request: HttpRequest, station_code: str, person_id: int) -> Http
     if member is None:
         raise Http404
     text = exports.person_ics(member, cells, host=request.get_host().split(":")[0], now=timezone.now())
+    audit_record(action="roster.export_ics", by=request.user, station_id=station.pk, detail=f"person {person_id}")
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="roster-{station.code}-{person_id}.ics"'
     return response

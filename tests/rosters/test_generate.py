@@ -204,3 +204,22 @@ def test_a_personal_request_reaches_the_solver_and_is_honoured(client, roster: R
     assert regenerated.penalties["requests"] == 0
     client.force_login(factories.planner())
     assert client.post(f"/rosters/{roster.pk}/requests/", {"person": person, "day": day.isoformat()}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_generation_left_running_by_a_dead_worker_can_be_queued_again(
+    roster: Roster,
+    chief: User,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from django.utils import timezone
+
+    from rosters.services import RosterRefused
+
+    Roster.objects.filter(pk=roster.pk).update(generation=GenerationStatus.RUNNING, updated_at=timezone.now())
+    with pytest.raises(RosterRefused, match="already being generated"):
+        roster_generate(roster=roster, by=chief)
+    Roster.objects.filter(pk=roster.pk).update(updated_at=timezone.now() - dt.timedelta(hours=2))
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert roster_generate(roster=roster, by=chief).generation == GenerationStatus.QUEUED
+    assert len(callbacks) == 1
