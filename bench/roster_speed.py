@@ -126,7 +126,8 @@ def main() -> None:
 
     problem = station()
     month, first = timed_solve(problem, args.time_limit)
-    assert month.status in ("optimal", "feasible"), month.status
+    if month.status not in ("optimal", "feasible"):
+        raise SystemExit(f"no roster: {month.status}")
     violations = len(check(problem, month.assignments))
 
     # One leave change: the first person (by id) on duty on day 15, mid-month, gets that day off.
@@ -146,7 +147,10 @@ def main() -> None:
         ("regenerate, previous given", regen, None, regen_moved, len(check(changed, regen.assignments))),
         ("reference: from scratch", scratch, None, scratch_moved, len(check(changed, scratch.assignments))),
     ]
-    columns = f"{'run':28} {'status':9} {'first s':>8} {'total s':>8} {'objective':>10} {'missing':>8} {'moved':>6} {'hard viol.':>10}"
+    columns = (
+        f"{'run':28} {'status':9} {'first s':>8} {'total s':>8} {'objective':>10} "
+        f"{'missing':>8} {'moved':>6} {'hard viol.':>10}"
+    )
     print(columns)
     print("-" * len(columns))
     for name, sol, first_s, cells, viol in rows:

@@ -26,8 +26,10 @@ from rosters.solver import (
     _usable_shifts,
     _week,
     _weekday,
+    check,
     evaluate,
 )
+from rosters.solver_greedy import greedy_roster
 
 # A day of the per-worker sequence: a constant (history, or a day the worker cannot work) or a literal.
 Day = int | cp_model.IntVar
@@ -311,9 +313,15 @@ def build_and_solve(
         return sum(evaluate(problem, roster).values())
 
     search = _Search(m, x, len(people), days, time_limit, workers, progress, deterministic, seed, log, lns, value_of)
+    # The search starts from the former roster, or else from a greedy one (usually a roster already, so
+    # the improving searches start at once).
     if problem.previous is not None:
-        previous = problem.previous
-        search.hint({(i, d, k): int(previous.get((people[i].id, d)) == shifts[k].code) for (i, d, k) in x})
+        start = problem.previous
+    else:
+        start = greedy_roster(problem)
+        if progress and not check(problem, start):
+            progress(0.0, f"roster found, objective {sum(evaluate(problem, start).values())}")
+    search.hint({(i, d, k): int(start.get((people[i].id, d)) == shifts[k].code) for (i, d, k) in x})
     status, values, objective_value, bound = search.run()
     if status in ("infeasible", "unknown"):
         return CpResult(status, None, None, None, search.dtime)
@@ -373,7 +381,7 @@ class _Search:
     def _spent(self) -> float:
         wall = time.monotonic() - self.started
         if self.deterministic:
-            return max(self.dtime, wall / 2)
+            return self.dtime if wall < 3 * self.time_limit else self.time_limit
         return wall
 
     def _left(self) -> float:
@@ -401,12 +409,15 @@ class _Search:
             params.cp_model_probing_level = 0
             params.symmetry_level = 0
         if self.deterministic:
-            # The whole problem: CP-SAT's deterministic parallel mode (one thread alone rarely finds a
-            # first roster of a month quickly); a neighbourhood: one thread.
-            params.num_workers = max(2, self.workers) if whole else 1
-            params.interleave_search = whole
+            # One thread: CP-SAT's parallel portfolio is not reproducible, and its deterministic
+            # "interleave" mode proved far slower here than one thread plus the neighbourhoods below.
+            params.num_workers = 1
+            if whole and self.lns:
+                # Without the LP the whole problem's single thread takes the (greedy) hint at once and
+                # proves small problems; the neighbourhoods below, with the LP, do the improving.
+                params.linearization_level = 0
             params.max_deterministic_time = max(limit, 0.01)
-            params.max_time_in_seconds = max(2 * self.time_limit - (time.monotonic() - self.started), 0.01)
+            params.max_time_in_seconds = max(3 * self.time_limit - (time.monotonic() - self.started), 0.01)
         else:
             params.num_workers = max(1, workers or self.workers)
             params.max_time_in_seconds = max(limit, 0.01)
@@ -424,7 +435,7 @@ class _Search:
         if self.progress:
             self.progress(0.0, "searching")
         # 1. The whole problem, for part of the budget (small problems end here, proven optimal).
-        share = 1.0 if not self.lns else (0.2 if self.deterministic else 0.3)
+        share = 1.0 if not self.lns else (0.05 if self.deterministic else 0.6)
         status, solver = self._call(share * self.time_limit, self._hint, whole=True)
         if status == cp_model.INFEASIBLE:
             return "infeasible", None, None, None
@@ -447,10 +458,13 @@ class _Search:
         size = {"days": min(self.days, 7), "people": min(self.n_people, 4)}
         step_limit = 0.5 if self.deterministic else 1.0
         calls = gains = 0
+        # First a sweep over the period in overlapping windows of days (from a poor first roster this
+        # builds a good one window by window), then random windows and random groups of people.
+        sweep = list(range(0, max(1, self.days - size["days"] + 1), max(1, size["days"] - 2)))
         while self._left() > 0.05 and best_value > bound:
-            kind = rng.choice(("days", "people", "people"))
+            kind = "days" if sweep else rng.choice(("days", "people", "people"))
             if kind == "days":
-                start = rng.randrange(max(1, self.days - size["days"] + 1))
+                start = sweep.pop(0) if sweep else rng.randrange(max(1, self.days - size["days"] + 1))
                 free_days = set(range(start, start + size["days"]))
                 free = {key for key in self.x if key[1] in free_days}
             else:
