@@ -169,7 +169,7 @@ def main() -> None:
             instance.problem,
             time_limit=args.time_limit,
             workers=args.workers,
-            deterministic=False,
+            deterministic=args.deterministic,
             log=args.log,
             lns=not args.no_lns,
         )

@@ -315,12 +315,10 @@ def build_and_solve(
     search = _Search(m, x, len(people), days, time_limit, workers, progress, deterministic, seed, log, lns, value_of)
     # The search starts from the former roster, or else from a greedy one (usually a roster already, so
     # the improving searches start at once).
-    if problem.previous is not None:
-        start = problem.previous
-    else:
-        start = greedy_roster(problem)
-        if progress and not check(problem, start):
-            progress(0.0, f"roster found, objective {sum(evaluate(problem, start).values())}")
+    start = problem.previous if problem.previous is not None else greedy_roster(problem)
+    search.hint_is_roster = not check(problem, start) and all(problem.fixed.get(k, v) == v for k, v in start.items())
+    if progress and search.hint_is_roster and problem.previous is None:
+        progress(0.0, f"roster found, objective {sum(evaluate(problem, start).values())}")
     search.hint({(i, d, k): int(start.get((people[i].id, d)) == shifts[k].code) for (i, d, k) in x})
     status, values, objective_value, bound = search.run()
     if status in ("infeasible", "unknown"):
@@ -373,6 +371,8 @@ class _Search:
         self.started = time.monotonic()
         self.dtime = 0.0
         self._hint: dict[tuple[int, int, int], int] | None = None
+        self.hint_is_roster = False
+        self.reproducible = True
 
     def hint(self, values: dict[tuple[int, int, int], int]) -> None:
         self._hint = values
@@ -390,13 +390,19 @@ class _Search:
     def _call(
         self,
         limit: float,
-        hint: dict[tuple[int, int, int], int] | None,
+        hint: dict[tuple[int, int, int], int] | list[int] | None,
         *,
         workers: int | None = None,
         whole: bool = False,
+        portfolio: bool = False,
     ) -> tuple[object, cp_model.CpSolver]:
         self.model.clear_hints()
-        if hint:
+        if isinstance(hint, list):
+            # A complete solution (every variable): CP-SAT starts from it at once.
+            proto_hint = self.model.proto.solution_hint
+            proto_hint.vars.extend(range(len(hint)))
+            proto_hint.values.extend(hint)
+        elif hint:
             for key, v in self.x.items():
                 self.model.add_hint(v, hint[key])
         solver = cp_model.CpSolver()
@@ -404,18 +410,23 @@ class _Search:
         params.random_seed = self.seed
         params.log_search_progress = self.log
         if not whole:
-            # A neighbourhood is mostly fixed cells: a light presolve is enough and leaves the time to search.
-            params.max_presolve_iterations = 1
-            params.cp_model_probing_level = 0
+            # A neighbourhood is mostly fixed cells: propagation handles them; presolving the whole model again
+            # for every neighbourhood cost more than the search itself.
+            params.cp_model_presolve = False
             params.symmetry_level = 0
-        if self.deterministic:
+        if self.deterministic and not portfolio:
             # One thread: CP-SAT's parallel portfolio is not reproducible, and its deterministic
             # "interleave" mode proved far slower here than one thread plus the neighbourhoods below.
             params.num_workers = 1
-            if whole and self.lns:
+            if whole and self.lns and self.hint_is_roster:
                 # Without the LP the whole problem's single thread takes the (greedy) hint at once and
                 # proves small problems; the neighbourhoods below, with the LP, do the improving.
                 params.linearization_level = 0
+            elif whole:
+                # No roster to start from: CP-SAT's deterministic parallel mode finds a first one far
+                # more surely than one thread.
+                params.num_workers = max(2, self.workers)
+                params.interleave_search = True
             params.max_deterministic_time = max(limit, 0.01)
             params.max_time_in_seconds = max(3 * self.time_limit - (time.monotonic() - self.started), 0.01)
         else:
@@ -440,12 +451,18 @@ class _Search:
         if status == cp_model.INFEASIBLE:
             return "infeasible", None, None, None
         while status == cp_model.UNKNOWN and self._left() > 0:
-            status, solver = self._call(self._left(), self._hint, whole=True)
+            # Still no roster: CP-SAT's parallel portfolio (its feasibility jump finds first solutions
+            # the deterministic searches miss); a roster matters more than reproducing it exactly.
+            status, solver = self._call(self._left(), self._hint, whole=True, portfolio=True)
+            if self.deterministic:
+                self.reproducible = False
+                break
             if status == cp_model.INFEASIBLE:
                 return "infeasible", None, None, None
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return "unknown", None, None, None
         best = {key: int(solver.boolean_value(v)) for key, v in self.x.items()}
+        full = list(solver.response_proto.solution)
         best_value = self.value_of(best)
         bound = int(-(-solver.best_objective_bound // 1))
         self._report(f"roster found, objective {best_value}")
@@ -475,7 +492,7 @@ class _Search:
                     domain = proto.variables[v.index].domain
                     domain[0] = domain[1] = best[key]
             try:
-                status, solver = self._call(min(step_limit, self._left()), best, workers=self.workers)
+                status, solver = self._call(min(step_limit, self._left()), full, workers=self.workers)
             finally:
                 for v in self.x.values():
                     domain = proto.variables[v.index].domain
@@ -489,6 +506,7 @@ class _Search:
                     improved = value < best_value
                     gains += improved
                     best = values
+                    full = list(solver.response_proto.solution)
                     best_value = value
                     if improved:
                         self._report(f"roster found, objective {best_value}")
