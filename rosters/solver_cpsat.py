@@ -315,7 +315,14 @@ def build_and_solve(
     search = _Search(m, x, len(people), days, time_limit, workers, progress, deterministic, seed, log, lns, value_of)
     # The search starts from the former roster, or else from a greedy one (usually a roster already, so
     # the improving searches start at once).
-    start = problem.previous if problem.previous is not None else greedy_roster(problem)
+    start = dict(problem.previous) if problem.previous is not None else greedy_roster(problem)
+    # A former roster may break the rules after the change (the new leave day): drop the cells at fault
+    # (the worker's day named by each violation) so that the start is a roster again.
+    for _ in range(3):
+        faults = {(v.worker, v.day) for v in check(problem, start) if v.worker is not None and v.day is not None}
+        if not faults:
+            break
+        start = {k: v for k, v in start.items() if k not in faults or k in problem.fixed}
     search.hint_is_roster = not check(problem, start) and all(problem.fixed.get(k, v) == v for k, v in start.items())
     if progress and search.hint_is_roster and problem.previous is None:
         progress(0.0, f"roster found, objective {sum(evaluate(problem, start).values())}")
@@ -445,29 +452,34 @@ class _Search:
     def run(self) -> tuple[str, dict[tuple[int, int, int], int] | None, int | None, int | None]:
         if self.progress:
             self.progress(0.0, "searching")
-        # 1. The whole problem, for part of the budget (small problems end here, proven optimal).
-        share = 1.0 if not self.lns else (0.05 if self.deterministic else 0.6)
-        status, solver = self._call(share * self.time_limit, self._hint, whole=True)
-        if status == cp_model.INFEASIBLE:
-            return "infeasible", None, None, None
-        while status == cp_model.UNKNOWN and self._left() > 0:
-            # Still no roster: CP-SAT's parallel portfolio (its feasibility jump finds first solutions
-            # the deterministic searches miss); a roster matters more than reproducing it exactly.
-            status, solver = self._call(self._left(), self._hint, whole=True, portfolio=True)
-            if self.deterministic:
-                self.reproducible = False
-                break
+        full: list[int] | None
+        if self.deterministic and self.lns and self.hint_is_roster and self._hint is not None:
+            # The start is already a roster: straight to the neighbourhoods (0 is a valid bound: every
+            # penalty is non-negative; a neighbourhood spanning the whole period proves optimality).
+            best, full = dict(self._hint), None
+            best_value = self.value_of(best)
+            bound = 0
+        else:
+            # 1. The whole problem, for part of the budget (small problems end here, proven optimal).
+            share = 1.0 if not self.lns else (0.05 if self.deterministic else 0.6)
+            status, solver = self._call(share * self.time_limit, self._hint, whole=True)
+            if status == cp_model.UNKNOWN and self._left() > 0:
+                # Still no roster: CP-SAT's parallel portfolio (its feasibility jump finds first solutions
+                # the deterministic searches miss); a roster matters more than reproducing it exactly.
+                status, solver = self._call(self._left(), self._hint, whole=True, portfolio=True)
+                self.reproducible = not self.deterministic
             if status == cp_model.INFEASIBLE:
                 return "infeasible", None, None, None
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return "unknown", None, None, None
-        best = {key: int(solver.boolean_value(v)) for key, v in self.x.items()}
-        full = list(solver.response_proto.solution)
-        best_value = self.value_of(best)
-        bound = int(-(-solver.best_objective_bound // 1))
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return "unknown", None, None, None
+            best = {key: int(solver.boolean_value(v)) for key, v in self.x.items()}
+            full = list(solver.response_proto.solution)
+            best_value = self.value_of(best)
+            bound = int(-(-solver.best_objective_bound // 1))
+            if status == cp_model.OPTIMAL:
+                self._report(f"roster found, objective {best_value}")
+                return "optimal", best, best_value, best_value
         self._report(f"roster found, objective {best_value}")
-        if status == cp_model.OPTIMAL:
-            return "optimal", best, best_value, best_value
         # 2. LNS. Neighbourhood sizes adapt: grow after a neighbourhood is solved to optimality (it was
         # too easy), shrink after one times out.
         rng = random.Random(self.seed)  # noqa: S311 - reproducible neighbourhoods, not secrets
@@ -492,7 +504,9 @@ class _Search:
                     domain = proto.variables[v.index].domain
                     domain[0] = domain[1] = best[key]
             try:
-                status, solver = self._call(min(step_limit, self._left()), full, workers=self.workers)
+                status, solver = self._call(
+                    min(step_limit, self._left()), full if full is not None else best, workers=self.workers
+                )
             finally:
                 for v in self.x.values():
                     domain = proto.variables[v.index].domain
@@ -511,6 +525,8 @@ class _Search:
                     if improved:
                         self._report(f"roster found, objective {best_value}")
             limit = self.days if kind == "days" else self.n_people
+            if status == cp_model.OPTIMAL and len(free) == len(self.x):
+                bound = max(bound, round(solver.objective_value))  # the neighbourhood was everything
             if status == cp_model.OPTIMAL:
                 size[kind] = min(limit, size[kind] + 1)
             else:
