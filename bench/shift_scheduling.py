@@ -155,6 +155,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="directory for InstanceN.csv")
     parser.add_argument("--log", action="store_true", help="CP-SAT search log")
     parser.add_argument("--no-lns", action="store_true", help="CP-SAT alone, without the solver's own LNS")
+    parser.add_argument(
+        "--deterministic", action="store_true", help="the app's reproducible mode (one thread, deterministic time)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     known = best_known()
@@ -166,7 +169,7 @@ def main() -> None:
             instance.problem,
             time_limit=args.time_limit,
             workers=args.workers,
-            deterministic=False,
+            deterministic=args.deterministic,
             log=args.log,
             lns=not args.no_lns,
         )

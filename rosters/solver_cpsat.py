@@ -26,8 +26,10 @@ from rosters.solver import (
     _usable_shifts,
     _week,
     _weekday,
+    check,
     evaluate,
 )
+from rosters.solver_greedy import greedy_roster
 
 # A day of the per-worker sequence: a constant (history, or a day the worker cannot work) or a literal.
 Day = int | cp_model.IntVar
@@ -311,9 +313,20 @@ def build_and_solve(
         return sum(evaluate(problem, roster).values())
 
     search = _Search(m, x, len(people), days, time_limit, workers, progress, deterministic, seed, log, lns, value_of)
-    if problem.previous is not None:
-        previous = problem.previous
-        search.hint({(i, d, k): int(previous.get((people[i].id, d)) == shifts[k].code) for (i, d, k) in x})
+    # The search starts from the former roster, or else from a greedy one (usually a roster already, so
+    # the improving searches start at once).
+    start = dict(problem.previous) if problem.previous is not None else greedy_roster(problem)
+    # A former roster may break the rules after the change (the new leave day): drop the cells at fault
+    # (the worker's day named by each violation) so that the start is a roster again.
+    for _ in range(3):
+        faults = {(v.worker, v.day) for v in check(problem, start) if v.worker is not None and v.day is not None}
+        if not faults:
+            break
+        start = {k: v for k, v in start.items() if k not in faults or k in problem.fixed}
+    search.hint_is_roster = not check(problem, start) and all(problem.fixed.get(k, v) == v for k, v in start.items())
+    if progress and search.hint_is_roster and problem.previous is None:
+        progress(0.0, f"roster found, objective {sum(evaluate(problem, start).values())}")
+    search.hint({(i, d, k): int(start.get((people[i].id, d)) == shifts[k].code) for (i, d, k) in x})
     status, values, objective_value, bound = search.run()
     if status in ("infeasible", "unknown"):
         return CpResult(status, None, None, None, search.dtime)
@@ -365,6 +378,8 @@ class _Search:
         self.started = time.monotonic()
         self.dtime = 0.0
         self._hint: dict[tuple[int, int, int], int] | None = None
+        self.hint_is_roster = False
+        self.reproducible = True
 
     def hint(self, values: dict[tuple[int, int, int], int]) -> None:
         self._hint = values
@@ -373,7 +388,7 @@ class _Search:
     def _spent(self) -> float:
         wall = time.monotonic() - self.started
         if self.deterministic:
-            return max(self.dtime, wall / 2)
+            return self.dtime if wall < 3 * self.time_limit else self.time_limit
         return wall
 
     def _left(self) -> float:
@@ -382,13 +397,19 @@ class _Search:
     def _call(
         self,
         limit: float,
-        hint: dict[tuple[int, int, int], int] | None,
+        hint: dict[tuple[int, int, int], int] | list[int] | None,
         *,
         workers: int | None = None,
         whole: bool = False,
+        portfolio: bool = False,
     ) -> tuple[object, cp_model.CpSolver]:
         self.model.clear_hints()
-        if hint:
+        if isinstance(hint, list):
+            # A complete solution (every variable): CP-SAT starts from it at once.
+            proto_hint = self.model.proto.solution_hint
+            proto_hint.vars.extend(range(len(hint)))
+            proto_hint.values.extend(hint)
+        elif hint:
             for key, v in self.x.items():
                 self.model.add_hint(v, hint[key])
         solver = cp_model.CpSolver()
@@ -396,17 +417,25 @@ class _Search:
         params.random_seed = self.seed
         params.log_search_progress = self.log
         if not whole:
-            # A neighbourhood is mostly fixed cells: a light presolve is enough and leaves the time to search.
-            params.max_presolve_iterations = 1
-            params.cp_model_probing_level = 0
+            # A neighbourhood is mostly fixed cells: propagation handles them; presolving the whole model again
+            # for every neighbourhood cost more than the search itself.
+            params.cp_model_presolve = False
             params.symmetry_level = 0
-        if self.deterministic:
-            # The whole problem: CP-SAT's deterministic parallel mode (one thread alone rarely finds a
-            # first roster of a month quickly); a neighbourhood: one thread.
-            params.num_workers = max(2, self.workers) if whole else 1
-            params.interleave_search = whole
+        if self.deterministic and not portfolio:
+            # One thread: CP-SAT's parallel portfolio is not reproducible, and its deterministic
+            # "interleave" mode proved far slower here than one thread plus the neighbourhoods below.
+            params.num_workers = 1
+            if whole and self.lns and self.hint_is_roster:
+                # Without the LP the whole problem's single thread takes the (greedy) hint at once and
+                # proves small problems; the neighbourhoods below, with the LP, do the improving.
+                params.linearization_level = 0
+            elif whole:
+                # No roster to start from: CP-SAT's deterministic parallel mode finds a first one far
+                # more surely than one thread.
+                params.num_workers = max(2, self.workers)
+                params.interleave_search = True
             params.max_deterministic_time = max(limit, 0.01)
-            params.max_time_in_seconds = max(2 * self.time_limit - (time.monotonic() - self.started), 0.01)
+            params.max_time_in_seconds = max(3 * self.time_limit - (time.monotonic() - self.started), 0.01)
         else:
             params.num_workers = max(1, workers or self.workers)
             params.max_time_in_seconds = max(limit, 0.01)
@@ -423,23 +452,34 @@ class _Search:
     def run(self) -> tuple[str, dict[tuple[int, int, int], int] | None, int | None, int | None]:
         if self.progress:
             self.progress(0.0, "searching")
-        # 1. The whole problem, for part of the budget (small problems end here, proven optimal).
-        share = 1.0 if not self.lns else (0.2 if self.deterministic else 0.3)
-        status, solver = self._call(share * self.time_limit, self._hint, whole=True)
-        if status == cp_model.INFEASIBLE:
-            return "infeasible", None, None, None
-        while status == cp_model.UNKNOWN and self._left() > 0:
-            status, solver = self._call(self._left(), self._hint, whole=True)
+        full: list[int] | None
+        if self.deterministic and self.lns and self.hint_is_roster and self._hint is not None:
+            # The start is already a roster: straight to the neighbourhoods (0 is a valid bound: every
+            # penalty is non-negative; a neighbourhood spanning the whole period proves optimality).
+            best, full = dict(self._hint), None
+            best_value = self.value_of(best)
+            bound = 0
+        else:
+            # 1. The whole problem, for part of the budget (small problems end here, proven optimal).
+            share = 1.0 if not self.lns else (0.05 if self.deterministic else 0.6)
+            status, solver = self._call(share * self.time_limit, self._hint, whole=True)
+            if status == cp_model.UNKNOWN and self._left() > 0:
+                # Still no roster: CP-SAT's parallel portfolio (its feasibility jump finds first solutions
+                # the deterministic searches miss); a roster matters more than reproducing it exactly.
+                status, solver = self._call(self._left(), self._hint, whole=True, portfolio=True)
+                self.reproducible = not self.deterministic
             if status == cp_model.INFEASIBLE:
                 return "infeasible", None, None, None
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return "unknown", None, None, None
-        best = {key: int(solver.boolean_value(v)) for key, v in self.x.items()}
-        best_value = self.value_of(best)
-        bound = int(-(-solver.best_objective_bound // 1))
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return "unknown", None, None, None
+            best = {key: int(solver.boolean_value(v)) for key, v in self.x.items()}
+            full = list(solver.response_proto.solution)
+            best_value = self.value_of(best)
+            bound = int(-(-solver.best_objective_bound // 1))
+            if status == cp_model.OPTIMAL:
+                self._report(f"roster found, objective {best_value}")
+                return "optimal", best, best_value, best_value
         self._report(f"roster found, objective {best_value}")
-        if status == cp_model.OPTIMAL:
-            return "optimal", best, best_value, best_value
         # 2. LNS. Neighbourhood sizes adapt: grow after a neighbourhood is solved to optimality (it was
         # too easy), shrink after one times out.
         rng = random.Random(self.seed)  # noqa: S311 - reproducible neighbourhoods, not secrets
@@ -447,10 +487,13 @@ class _Search:
         size = {"days": min(self.days, 7), "people": min(self.n_people, 4)}
         step_limit = 0.5 if self.deterministic else 1.0
         calls = gains = 0
+        # First a sweep over the period in overlapping windows of days (from a poor first roster this
+        # builds a good one window by window), then random windows and random groups of people.
+        sweep = list(range(0, max(1, self.days - size["days"] + 1), max(1, size["days"] - 2)))
         while self._left() > 0.05 and best_value > bound:
-            kind = rng.choice(("days", "people", "people"))
+            kind = "days" if sweep else rng.choice(("days", "people", "people"))
             if kind == "days":
-                start = rng.randrange(max(1, self.days - size["days"] + 1))
+                start = sweep.pop(0) if sweep else rng.randrange(max(1, self.days - size["days"] + 1))
                 free_days = set(range(start, start + size["days"]))
                 free = {key for key in self.x if key[1] in free_days}
             else:
@@ -461,7 +504,9 @@ class _Search:
                     domain = proto.variables[v.index].domain
                     domain[0] = domain[1] = best[key]
             try:
-                status, solver = self._call(min(step_limit, self._left()), best, workers=self.workers)
+                status, solver = self._call(
+                    min(step_limit, self._left()), full if full is not None else best, workers=self.workers
+                )
             finally:
                 for v in self.x.values():
                     domain = proto.variables[v.index].domain
@@ -475,10 +520,13 @@ class _Search:
                     improved = value < best_value
                     gains += improved
                     best = values
+                    full = list(solver.response_proto.solution)
                     best_value = value
                     if improved:
                         self._report(f"roster found, objective {best_value}")
             limit = self.days if kind == "days" else self.n_people
+            if status == cp_model.OPTIMAL and len(free) == len(self.x):
+                bound = max(bound, round(solver.objective_value))  # the neighbourhood was everything
             if status == cp_model.OPTIMAL:
                 size[kind] = min(limit, size[kind] + 1)
             else:
