@@ -35,6 +35,18 @@ from rosters.selectors import (
 )
 from stations.models import Station
 
+# The soft rules' names as the solver reports them (RosterSolution.penalties), for the reader.
+PENALTY_LABELS = {
+    "shortfall": gettext_lazy("shortfalls"),
+    "overcover": gettext_lazy("over-cover"),
+    "requests": gettext_lazy("personal requests"),
+    "fairness_nights": gettext_lazy("fair nights"),
+    "fairness_weekends": gettext_lazy("fair weekends"),
+    "fairness_holidays": gettext_lazy("fair holidays"),
+    "continuity": gettext_lazy("continuity"),
+    "stability": gettext_lazy("stability"),
+}
+
 
 class RosterForm(forms.Form):
     pattern = forms.ModelChoiceField(queryset=ShiftPattern.objects.none(), label=gettext_lazy("shift pattern"))
@@ -108,6 +120,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change_cells": editable and roster.status == RosterStatus.DRAFT and not roster.is_generating,
             "statuses": RosterStatus,
             "refused": request.session.pop("roster_refused", None),
+            "penalties": [(PENALTY_LABELS.get(k, k), v) for k, v in (roster.penalties or {}).items()],
         },
     )
 
