@@ -28,6 +28,7 @@ demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py run_allocation --county DM01 --max-moves 30 --unless-exists
+	$(PY) manage.py generate_roster --station DM01-S01 --start 2026-11-01 --days 30 --pattern DUTY24-3 --time-limit 5 --unless-exists
 
 run: demo
 	@echo ""

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "personnel",
     "workload",
     "allocation",
+    "rosters",
     "reports",
     "audit",
     "orgdata",

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("workload.urls")),
     path("county/", include("reports.urls")),
     path("org/", include("orgdata.urls")),
+    path("rosters/", include("rosters.urls")),
 ]

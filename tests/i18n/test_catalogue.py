@@ -14,7 +14,7 @@ CATALOGUES = [
     ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po",
     *sorted((ROOT / "locale" / "features").glob("*/zh_Hans/LC_MESSAGES/django.po")),
 ]
-APPS = ["config", "stations", "personnel", "workload", "allocation", "reports", "audit", "orgdata"]
+APPS = ["config", "stations", "personnel", "workload", "allocation", "rosters", "reports", "audit", "orgdata"]
 KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "pgettext": ((1, "c"), 2)}
 
 
