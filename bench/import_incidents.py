@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import tempfile
 import time
 from pathlib import Path
@@ -58,7 +59,20 @@ def write_file(path: Path, rows: int) -> None:
     frame.to_csv(path, index=False)
 
 
-def pipeline(path: Path) -> tuple[float, int]:
+class Phases(logging.Handler):
+    """Collects the phase times the importer logs ("import batch N: stage took 1.23 s")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seconds: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        words = record.getMessage().split()
+        if len(words) == 6 and words[0] == "import" and words[3] == "took":
+            self.seconds[words[2]] = float(words[4])
+
+
+def pipeline(path: Path, phases: Phases) -> tuple[float, int]:
     """The whole import of the file, timed from upload to stored batch.
 
     The workload refresh the import asks for runs afterwards in a worker; it is timed on its own.
@@ -66,6 +80,7 @@ def pipeline(path: Path) -> tuple[float, int]:
     started = time.perf_counter()
     with path.open("rb") as upload:
         batch = batch_create(upload=upload, file_name=path.name, mapping_name="bench", mode="all")
+    phases.seconds["upload"] = time.perf_counter() - started
     batch_check(batch.pk)
     elapsed = time.perf_counter() - started
     batch.refresh_from_db()
@@ -109,7 +124,11 @@ def main() -> None:
         size_mb = path.stat().st_size / 1e6
         reference = raw_copy(path)
         app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="memory://")
-        elapsed, stored = pipeline(path)
+        phases = Phases()
+        importer_log = logging.getLogger("workload.importer")
+        importer_log.addHandler(phases)
+        importer_log.setLevel(logging.INFO)
+        elapsed, stored = pipeline(path, phases)
         started = time.perf_counter()
         cells = cells_refresh(station_months_of_batch(ImportBatch.objects.latest("pk")))
         refresh = time.perf_counter() - started
@@ -120,6 +139,7 @@ def main() -> None:
             ("raw COPY into a bare text table", f"{reference:.2f}", f"{args.rows / reference:,.0f}"),
             ("Jingli import, end to end", f"{elapsed:.2f}", f"{stored / elapsed:,.0f}"),
             ("ratio", f"{ratio:.2f}", ""),
+            *((f"  of which {name}", f"{seconds:.2f}", "") for name, seconds in phases.seconds.items()),
             (f"then: workload refresh ({cells:,} cells)", f"{refresh:.2f}", ""),
         ],
         ("path", "seconds", "rows/s"),
@@ -133,6 +153,7 @@ def main() -> None:
         "import_s": round(elapsed, 2),
         "ratio": round(ratio, 2),
         "refresh_s": round(refresh, 2),
+        "phases_s": {name: round(seconds, 2) for name, seconds in phases.seconds.items()},
     }
     print(json.dumps(result))
 

@@ -276,3 +276,10 @@ def _people(cells: pd.DataFrame, column: str | None, problems: _Row) -> pd.Serie
     bad = (raw != "") & (number.isna() | (number < 1) | (number % 1 != 0) | (number > 1000))
     problems.fail(bad, "people_not_positive", column, raw)
     return number.where(~bad).astype("Int64")
+
+
+# Public names for the SQL staging path (workload.stage_sql), which resolves distinct values with
+# exactly this code.
+Problems = _Row
+resolve_lookup = _resolve
+resolve_community = _community
