@@ -27,7 +27,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,8 +44,7 @@ from workload.models import (
     IncidentCategory,
     StagedIncident,
 )
-from workload.reader import FileProblem, file_kind, read_chunks
-from workload.stage_sql import stage_with_copy
+from workload.reader import FileProblem, read_chunks
 from workload.transform import OUTPUT_COLUMNS, REASONS, Catalogue, transform
 
 log = logging.getLogger(__name__)
@@ -261,24 +260,6 @@ def _stage(batch: ImportBatch, mapping: Mapping, on_progress: Callable[[ImportBa
     StagedIncident.objects.filter(batch_id=batch.pk).delete()  # a redelivered task starts clean
     catalogue = catalogue_build()
     path = Path(batch.file.path)
-    if file_kind(path) == "csv":
-        _progress(batch, 5, _("Reading the file into the database"))
-        staged = stage_with_copy(
-            batch_id=batch.pk,
-            path=path,
-            mapping=mapping,
-            catalogue=catalogue,
-            staged_table=STAGED_TABLE,
-            write_rows=_write_staging,
-        )
-        if staged is not None:
-            read, blank = staged
-            batch.rows_read, batch.rows_blank = read - blank, blank
-            ImportBatch.objects.filter(pk=batch.pk).update(rows_read=batch.rows_read, rows_blank=blank)
-            _progress(batch, 80, _("%(n)d rows read") % {"n": read})
-            if on_progress:
-                on_progress(batch)
-            return
     read = blank = 0
     for chunk in read_chunks(path, columns=mapping.columns_used(), encoding=mapping.encoding, sheet=mapping.sheet):
         rows, skipped = transform(chunk.frame, mapping, catalogue, chunk.first_row)
@@ -299,20 +280,14 @@ def _write_staging(batch_id: int, rows: pd.DataFrame) -> None:
     columns = ["batch_id", *OUTPUT_COLUMNS, "duplicate"]
     frame = frame[columns]
     if connection.vendor == "postgresql":
-        # COPY is the fastest way into PostgreSQL; \N marks NULL. Timestamps go as naive ISO text,
-        # which the connection (time zone UTC under USE_TZ) reads as UTC; numpy formats them in C.
-        frame = frame.copy()
-        for column in ("received_at", "arrived_at", "cleared_at"):
-            values = frame[column].dt.tz_convert(None).to_numpy().astype("datetime64[s]")
-            text = np.datetime_as_string(values, unit="s").astype(object)
-            text[np.isnat(values)] = None
-            frame[column] = text
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
-        buffer.seek(0)
+        # COPY is the fastest way into PostgreSQL. The CSV text is built column by column (numpy
+        # formats numbers and times in C), about five times faster than DataFrame.to_csv.
+        text = "\n".join(map(",".join, zip(*(_copy_text(frame[column]) for column in columns), strict=True)))
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(
-                f"COPY {STAGED_TABLE} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+                f"COPY {STAGED_TABLE} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                io.StringIO(text + "\n"),
+                size=1 << 20,
             )
         return
     # SQLite: Django keeps datetimes as naive UTC text, so write them in that form.
@@ -330,6 +305,28 @@ def _write_staging(batch_id: int, rows: pd.DataFrame) -> None:
             f"INSERT INTO {STAGED_TABLE} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - fixed names
             list(zip(*values, strict=True)),
         )
+
+
+def _copy_text(series: pd.Series) -> list[str]:
+    """One column as COPY CSV fields: \\N for NULL, text quoted (so a literal \\N stays text)."""
+    null = np.asarray(series.isna())
+    kind = series.dtype.kind
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        # Naive ISO text in UTC, which the connection (time zone UTC under USE_TZ) reads as UTC.
+        values = series.dt.tz_convert(None).to_numpy().astype("datetime64[s]")
+        text = np.datetime_as_string(values, unit="s")
+    elif kind == "b":
+        text = np.where(series.to_numpy(dtype=bool, na_value=False), "t", "f")
+    elif kind in "iu" or isinstance(series.dtype, pd.Int64Dtype):
+        text = series.fillna(0).to_numpy(dtype="int64").astype(str)
+    elif kind == "f":
+        text = series.fillna(0).to_numpy(dtype="float64").astype(str)  # shortest round-trip form
+    else:
+        return [
+            "\\N" if missing else '"' + str(value).replace('"', '""') + '"'
+            for value, missing in zip(series.tolist(), null, strict=True)
+        ]
+    return np.where(null, "\\N", text).tolist()
 
 
 def _check_set_wise(batch: ImportBatch, mapping: Mapping) -> None:
@@ -420,9 +417,6 @@ def _store(batch: ImportBatch, mapping: Mapping) -> None:
                 # The batch row changes in this same transaction, so a crash right after commit loses
                 # both together and the redelivered task redoes the batch: no need to wait for the disk.
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                # Room to sort the batch in memory: rows inserted in time order touch the
-                # (station, received) index at one place per station instead of all over it.
-                cursor.execute("SET LOCAL work_mem TO '256MB'")
             started = time.perf_counter()
             cursor.execute(
                 f"""INSERT INTO {INCIDENT_TABLE} (created_at, updated_at, source, external_id, station_id,
@@ -432,7 +426,6 @@ def _store(batch: ImportBatch, mapping: Mapping) -> None:
                         arrived_at, cleared_at, handling_minutes, people_involved, is_outlier, batch_id
                     FROM {STAGED_TABLE}
                     WHERE batch_id = %s AND error IS NULL AND NOT duplicate
-                    ORDER BY received_at
                     ON CONFLICT DO NOTHING""",  # noqa: S608
                 [now, now, batch.source, batch.pk],
             )
@@ -487,6 +480,21 @@ def _finish(batch: ImportBatch, status: str, message: str) -> None:
 
 def _clear_staging(batch_id: int) -> None:
     StagedIncident.objects.filter(batch_id=batch_id).delete()
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    # Every batch stages up to millions of rows and deletes them: the dead rows would be scanned by
+    # every later batch until a vacuum. When the table holds no row of any batch, empty it outright.
+    # A batch in the middle of writing holds a lock (NOWAIT then leaves the table to the vacuum);
+    # a batch with rows staged keeps them, since the table is then not empty.
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {STAGED_TABLE} IN ACCESS EXCLUSIVE MODE NOWAIT")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {STAGED_TABLE})")  # noqa: S608 - our table
+            (staged,) = cursor.fetchone() or (True,)
+            if not staged:
+                cursor.execute(f"TRUNCATE {STAGED_TABLE}")
+    except OperationalError:
+        pass  # another batch is at work on the table
 
 
 def _write_rejected_file(batch: ImportBatch, mapping: Mapping) -> None:

@@ -73,8 +73,7 @@ def read_chunks(
         yield from _csv_chunks(path, columns=columns, encoding=detect_encoding(path, encoding), chunk_rows=chunk_rows)
 
 
-def check_header(header: list[str], columns: list[str]) -> None:
-    """Refuse a header that repeats or lacks a mapped column."""
+def _check_header(header: list[str], columns: list[str]) -> None:
     duplicated = sorted({h for h in header if header.count(h) > 1 and h in columns})
     if duplicated:
         raise FileProblem(f"the header names these columns more than once: {', '.join(map(repr, duplicated))}")
@@ -84,8 +83,8 @@ def check_header(header: list[str], columns: list[str]) -> None:
         raise FileProblem(f"columns missing from the file: {', '.join(map(repr, missing))} (the file has {shown})")
 
 
-def csv_header(path: Path, encoding: str) -> list[str]:
-    """The first record of a CSV file, as written (not stripped)."""
+def _csv_chunks(path: Path, *, columns: list[str] | None, encoding: str, chunk_rows: int) -> Iterator[Chunk]:
+    size = max(path.stat().st_size, 1)
     try:
         # The csv module, not pandas, reads the header: pandas silently renames repeated names.
         with path.open(encoding=encoding, newline="") as handle:
@@ -94,15 +93,9 @@ def csv_header(path: Path, encoding: str) -> list[str]:
         raise FileProblem(f"not a readable CSV file: {exc}") from None
     if not header:
         raise FileProblem("the file is empty")
-    return header
-
-
-def _csv_chunks(path: Path, *, columns: list[str] | None, encoding: str, chunk_rows: int) -> Iterator[Chunk]:
-    size = max(path.stat().st_size, 1)
-    header = csv_header(path, encoding)
     if columns is None:
         columns = [h.strip() for h in header]
-    check_header([h.strip() for h in header], columns)
+    _check_header([h.strip() for h in header], columns)
     renamed = {h: h.strip() for h in header}
     first_row = 2
     try:
@@ -164,7 +157,7 @@ def _xlsx_chunks(path: Path, *, columns: list[str] | None, sheet: str | None, ch
         header = [_cell_text(v) for v in header_row]
         if columns is None:
             columns = header
-        check_header(header, columns)
+        _check_header(header, columns)
         positions = [header.index(c) for c in columns]
         buffer: list[list[str]] = []
         first_row = 2
