@@ -65,7 +65,7 @@ class Phases(logging.Handler):
     """Collects the phase times the importer logs ("import batch N: stage took 1.23 s")."""
 
     def __init__(self) -> None:
-        super().__init__(logging.INFO)
+        super().__init__(logging.DEBUG)
         self.seconds: dict[str, float] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -158,7 +158,7 @@ def main() -> None:
         phases = Phases()
         importer_log = logging.getLogger("workload.importer")
         importer_log.addHandler(phases)
-        importer_log.setLevel(logging.INFO)
+        importer_log.setLevel(logging.DEBUG)
         cpu_before = clock()
         elapsed, stored = pipeline(path, phases)
         cpu_import = _spent(cpu_before, clock())

@@ -215,7 +215,7 @@ def _timed(batch: ImportBatch, phase: str) -> Iterator[None]:
     """Log how long each phase of a batch took (bench/import_incidents.py reads these)."""
     started = time.perf_counter()
     yield
-    log.info("import batch %s: %s took %.2f s", batch.pk, phase, time.perf_counter() - started)
+    log.debug("import batch %s: %s took %.2f s", batch.pk, phase, time.perf_counter() - started)
 
 
 def batch_decide(*, batch: ImportBatch, store_valid: bool, by: Any = None) -> ImportBatch:
@@ -430,7 +430,7 @@ def _store(batch: ImportBatch, mapping: Mapping) -> None:
                 [now, now, batch.source, batch.pk],
             )
             stored = cursor.rowcount
-            log.info("import batch %s: insert took %.2f s", batch.pk, time.perf_counter() - started)
+            log.debug("import batch %s: insert took %.2f s", batch.pk, time.perf_counter() - started)
         with _timed(batch, "months"):
             _refresh_workload_on_commit(batch)
         # Rows another import stored between the check and now were skipped by ON CONFLICT.
