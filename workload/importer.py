@@ -281,7 +281,7 @@ def _write_staging(batch_id: int, rows: pd.DataFrame) -> None:
     frame = frame[columns]
     if connection.vendor == "postgresql":
         # COPY is the fastest way into PostgreSQL. The CSV text is built column by column (numpy
-        # formats numbers and times in C), about five times faster than DataFrame.to_csv.
+        # formats numbers and times in C): DataFrame.to_csv was the largest Python cost in a profile.
         text = "\n".join(map(",".join, zip(*(_copy_text(frame[column]) for column in columns), strict=True)))
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(
