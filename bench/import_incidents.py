@@ -13,6 +13,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
+import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -58,7 +61,43 @@ def write_file(path: Path, rows: int) -> None:
     frame.to_csv(path, index=False)
 
 
-def pipeline(path: Path) -> tuple[float, int]:
+class Phases(logging.Handler):
+    """Collects the phase times the importer logs ("import batch N: stage took 1.23 s")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seconds: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        words = record.getMessage().split()  # import batch 7: stage took 1.23 s
+        if len(words) == 7 and words[0] == "import" and words[4] == "took":
+            self.seconds[words[3]] = float(words[5])
+
+
+class CpuClock:
+    """CPU seconds of this process plus its database backend (when PostgreSQL runs on this machine).
+
+    The machine is shared: wall time stretches with everyone else's load, CPU time much less."""
+
+    def __init__(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float | None:
+        if not self.stat.exists():
+            return None
+        fields = self.stat.read_text().rsplit(")", 1)[1].split()
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return (int(fields[11]) + int(fields[12])) / self.tick + own.ru_utime + own.ru_stime
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def pipeline(path: Path, phases: Phases) -> tuple[float, int]:
     """The whole import of the file, timed from upload to stored batch.
 
     The workload refresh the import asks for runs afterwards in a worker; it is timed on its own.
@@ -66,6 +105,7 @@ def pipeline(path: Path) -> tuple[float, int]:
     started = time.perf_counter()
     with path.open("rb") as upload:
         batch = batch_create(upload=upload, file_name=path.name, mapping_name="bench", mode="all")
+    phases.seconds["upload"] = time.perf_counter() - started
     batch_check(batch.pk)
     elapsed = time.perf_counter() - started
     batch.refresh_from_db()
@@ -103,26 +143,49 @@ def main() -> None:
         name="bench", defaults={"definition": jingli.replace('source = "jingli"', f'source = "{SOURCE}"')}
     )
     Incident.objects.filter(source=SOURCE).delete()
+    with connection.cursor() as cursor:
+        # Start from tables without the dead rows of earlier runs (this server may run no autovacuum).
+        cursor.execute("VACUUM (ANALYZE) workload_incident, workload_stagedincident")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.csv"
         write_file(path, args.rows)
         size_mb = path.stat().st_size / 1e6
+        clock = CpuClock()
+        cpu_before = clock()
         reference = raw_copy(path)
+        cpu_reference = _spent(cpu_before, clock())
         app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="memory://")
-        elapsed, stored = pipeline(path)
+        phases = Phases()
+        importer_log = logging.getLogger("workload.importer")
+        importer_log.addHandler(phases)
+        importer_log.setLevel(logging.DEBUG)
+        cpu_before = clock()
+        elapsed, stored = pipeline(path, phases)
+        cpu_import = _spent(cpu_before, clock())
         started = time.perf_counter()
         cells = cells_refresh(station_months_of_batch(ImportBatch.objects.latest("pk")))
         refresh = time.perf_counter() - started
     Incident.objects.filter(source=SOURCE).delete()
     ratio = elapsed / reference
+    cpu_ratio = cpu_import / cpu_reference if cpu_import and cpu_reference else None
+
+    def cpu(value: float | None) -> str:
+        return "" if value is None else f"{value:.2f}"
+
     print_table(
         [
-            ("raw COPY into a bare text table", f"{reference:.2f}", f"{args.rows / reference:,.0f}"),
-            ("Jingli import, end to end", f"{elapsed:.2f}", f"{stored / elapsed:,.0f}"),
-            ("ratio", f"{ratio:.2f}", ""),
-            (f"then: workload refresh ({cells:,} cells)", f"{refresh:.2f}", ""),
+            (
+                "raw COPY into a bare text table",
+                f"{reference:.2f}",
+                f"{args.rows / reference:,.0f}",
+                cpu(cpu_reference),
+            ),
+            ("Jingli import, end to end", f"{elapsed:.2f}", f"{stored / elapsed:,.0f}", cpu(cpu_import)),
+            ("ratio", f"{ratio:.2f}", "", cpu(cpu_ratio)),
+            *((f"  of which {name}", f"{seconds:.2f}", "", "") for name, seconds in phases.seconds.items()),
+            (f"then: workload refresh ({cells:,} cells)", f"{refresh:.2f}", "", ""),
         ],
-        ("path", "seconds", "rows/s"),
+        ("path", "seconds", "rows/s", "CPU s (client + server)"),
     )
     result = {
         "bench": "import_incidents",
@@ -132,7 +195,11 @@ def main() -> None:
         "copy_s": round(reference, 2),
         "import_s": round(elapsed, 2),
         "ratio": round(ratio, 2),
+        "copy_cpu_s": None if cpu_reference is None else round(cpu_reference, 2),
+        "import_cpu_s": None if cpu_import is None else round(cpu_import, 2),
+        "cpu_ratio": None if cpu_ratio is None else round(cpu_ratio, 2),
         "refresh_s": round(refresh, 2),
+        "phases_s": {name: round(seconds, 2) for name, seconds in phases.seconds.items()},
     }
     print(json.dumps(result))
 

@@ -139,7 +139,7 @@ class NeedApi(APIView):
                         }
                         for key, team in result.teams.items()
                     },
-                    explain=[{"step": step, "text": text} for step, text in result.explain],
+                    explain=[{"step": line.step, "label": line.label, "text": line.text} for line in result.explain],
                 )
             results.append(row)
         return Response({"standards": standards.name, "count": len(results), "results": results})

@@ -69,14 +69,24 @@ class Incident(TimestampedModel):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)  # indexed by BRIN (migration 0003)
     source = models.CharField(_("source system"), max_length=32)
     external_id = models.CharField(_("external id"), max_length=64)
+    # The references of an incident are checked by the database once per statement, set-wise, not by
+    # PostgreSQL's per-row foreign-key triggers: those cost about 3 s per million imported rows and per
+    # reference (docs/benchmarks.md). Migration 0004 installs the statement-level checks and the
+    # guards on the referenced tables; db_constraint=False only drops the per-row kind.
     # No single-column index on station: (station, received_at) serves every station lookup, and each
     # index costs time on every imported row.
     station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("station"), db_index=False
+        Station,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("station"),
+        db_index=False,
+        db_constraint=False,
     )
     community = models.ForeignKey(
         Community,
         db_index=False,
+        db_constraint=False,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -89,6 +99,7 @@ class Incident(TimestampedModel):
         related_name="incidents",
         verbose_name=_("category"),
         db_index=False,  # categories are few and never deleted in bulk; not worth an index per row
+        db_constraint=False,
     )
     received_at = models.DateTimeField(_("received at"))
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
@@ -107,6 +118,10 @@ class Incident(TimestampedModel):
         blank=True,
         related_name="incidents",
         verbose_name=_("import batch"),
+        # A batch's rows are inserted together, so they lie together in the table: a block-range
+        # index (migration 0004) finds them for a rollback at a fraction of a B-tree's cost per row.
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -16,8 +16,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 TEAMS = ("command", "case", "community")
+# What each step of an explanation is called on a page (the same words as the teams' names).
+STEP_LABELS = {
+    "window": gettext_lazy("Measured window"),
+    "command": gettext_lazy("Command room"),
+    "case": gettext_lazy("Case handling team"),
+    "community": gettext_lazy("Community policing team"),
+    "need": gettext_lazy("Need"),
+}
 WEEKS_PER_YEAR = 365.25 / 7
 
 
@@ -68,6 +80,17 @@ class TeamNeed:
     officer_need: float
 
 
+class ExplainLine(NamedTuple):
+    """One line of the formula: a stable step name (for the API) and the text in the active language."""
+
+    step: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        return str(STEP_LABELS.get(self.step, self.step))
+
+
 @dataclass
 class NeedResult:
     teams: dict[str, TeamNeed]
@@ -81,7 +104,7 @@ class NeedResult:
     workload_per_person: float | None
     saturation: float | None
     floor_applied: bool
-    explain: list[tuple[str, str]] = field(default_factory=list)
+    explain: list[ExplainLine] = field(default_factory=list)
 
     @property
     def gap(self) -> float:
@@ -157,29 +180,42 @@ def compute_need(workload: StationWorkload, standards: Standards, *, station_kin
     return result
 
 
-def _explain(result: NeedResult, standards: Standards, per_year: float, months: int) -> list[tuple[str, str]]:
-    """Formula and numbers, line by line, in plain notation any planner can check on paper."""
+def _explain(result: NeedResult, standards: Standards, per_year: float, months: int) -> list[ExplainLine]:
+    """Formula and numbers, line by line, in plain notation any planner can check on paper.
+
+    Translated when computed, in the language active for the request that asked for it.
+    """
     keep = 1 - standards.proactive_share
-    lines = [("window", f"{months} months measured, × {per_year:.2f} to a year")]
+    lines = [
+        ExplainLine(
+            "window",
+            _("%(months)d months measured, × %(factor)s to a year") % {"months": months, "factor": f"{per_year:.2f}"},
+        )
+    ]
     for team in result.teams.values():
-        lines.append(
-            (
-                team.team,
-                f"({team.reactive_hours:,.0f} reactive + {team.follow_up_hours:,.0f} follow-up) h"
-                f" × (1 + {standards.admin_minutes_per_hour:g}/60 admin) ÷ {keep:.2f}"
-                f" = {team.required_hours:,.0f} h ÷ {standards.net_hours_per_person:,.0f} h"
-                f" = {team.workload_people:.1f} + {team.post_people:.1f} posts"
-                + (f", floor {team.floor_people:.0f}" if team.floor_people else "")
-                + f" → {team.need:.1f}",
-            )
-        )
-    lines.append(
-        (
-            "need",
-            f"{result.leaders} leaders + "
-            + " + ".join(f"{t.need:.1f}" for t in result.teams.values())
-            + f" = {result.leaders + sum(t.need for t in result.teams.values()):.1f}"
-            + (f", raised to the floor of {standards.min_officers}" if result.floor_applied else ""),
-        )
-    )
+        text = _(
+            "(%(reactive)s reactive + %(follow_up)s follow-up) h × (1 + %(admin)s/60 admin) ÷ %(keep)s"
+            " = %(required)s h ÷ %(net)s h = %(workload)s + %(posts)s posts"
+        ) % {
+            "reactive": f"{team.reactive_hours:,.0f}",
+            "follow_up": f"{team.follow_up_hours:,.0f}",
+            "admin": f"{standards.admin_minutes_per_hour:g}",
+            "keep": f"{keep:.2f}",
+            "required": f"{team.required_hours:,.0f}",
+            "net": f"{standards.net_hours_per_person:,.0f}",
+            "workload": f"{team.workload_people:.1f}",
+            "posts": f"{team.post_people:.1f}",
+        }
+        if team.floor_people:
+            text += _(", floor %(floor)s") % {"floor": f"{team.floor_people:.0f}"}
+        lines.append(ExplainLine(team.team, f"{text} → {team.need:.1f}"))
+    total = result.leaders + sum(t.need for t in result.teams.values())
+    text = _("%(leaders)d leaders + %(teams)s = %(total)s") % {
+        "leaders": result.leaders,
+        "teams": " + ".join(f"{t.need:.1f}" for t in result.teams.values()),
+        "total": f"{total:.1f}",
+    }
+    if result.floor_applied:
+        text += _(", raised to the floor of %(minimum)d") % {"minimum": standards.min_officers}
+    lines.append(ExplainLine("need", text))
     return lines

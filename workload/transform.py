@@ -90,7 +90,7 @@ class _Row:
 
 def transform(frame: pd.DataFrame, mapping: Mapping, catalogue: Catalogue, first_row: int) -> tuple[pd.DataFrame, int]:
     """Resolve a chunk. Returns the rows (errors included) and the number of blank rows skipped."""
-    stripped = frame.apply(lambda column: column.str.strip())
+    stripped = frame.apply(_strip)
     cells = stripped.mask(stripped.isin(mapping.empty), "")
     rows = pd.Series(np.arange(first_row, first_row + len(frame)), index=frame.index)
     blank = (cells == "").all(axis=1)
@@ -154,6 +154,22 @@ def transform(frame: pd.DataFrame, mapping: Mapping, catalogue: Catalogue, first
     return out[OUTPUT_COLUMNS].reset_index(drop=True), int(blank.sum())
 
 
+def _strip(column: pd.Series) -> pd.Series:
+    """str.strip on every cell: a list comprehension where every cell is a str (always, from the
+    reader), about ten times faster than pandas' .str accessor for the same result."""
+    values = column.tolist()
+    if all(type(v) is str for v in values):
+        return pd.Series([v.strip() for v in values], index=column.index, dtype=object)
+    return column.str.strip()
+
+
+def _translated(raw: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    """Values through the mapping's lookup table; values it does not list stay as they are."""
+    if not lookup:
+        return raw
+    return raw.map(lookup).fillna(raw)
+
+
 def _coalesce(cells: pd.DataFrame, columns: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
     """First non-empty value of the columns, and which column it came from."""
     value = cells[columns[0]].copy()
@@ -207,7 +223,7 @@ def _resolve(
     cells: pd.DataFrame, spec: LookupColumn, keys: dict[str, dict[str, int]], problems: _Row, reason: str
 ) -> pd.Series:
     raw = cells[spec.column]
-    value = raw.map(lambda v: spec.lookup.get(v, v))
+    value = _translated(raw, spec.lookup)
     resolved = pd.Series(np.nan, index=cells.index)
     for kind in spec.match:
         table = keys.get(kind, {})
@@ -230,17 +246,18 @@ def _community(
     if spec is None:
         return pd.Series(pd.NA, index=cells.index, dtype="Int64")
     raw = cells[spec.column]
-    value = raw.map(lambda v: spec.lookup.get(v, v))
+    value = _translated(raw, spec.lookup)
     resolved = value.map(catalogue.communities.get("code", {})).astype("Float64")
     if "name" in spec.match:
-        by_name = pd.Series(
-            [
-                catalogue.community_by_name.get((int(s), v)) if pd.notna(s) else None
-                for s, v in zip(station_id, value, strict=True)
-            ],
-            index=cells.index,
-            dtype="Float64",
-        )
+        # Only rows still unresolved can take a name; empty cells only if a community is named "".
+        todo = resolved.isna() & station_id.notna()
+        if not any(name == "" for _station, name in catalogue.community_by_name):
+            todo &= value != ""
+        by_name = pd.Series(np.nan, index=cells.index, dtype="Float64")
+        if todo.any():
+            by_name[todo] = [
+                catalogue.community_by_name.get((int(s), v)) for s, v in zip(station_id[todo], value[todo], strict=True)
+            ]
         resolved = resolved.fillna(by_name)
     present = raw != ""
     problems.fail(present & resolved.isna(), "unknown_community", spec.column, raw)

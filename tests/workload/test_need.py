@@ -8,6 +8,7 @@ import math
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from personnel.models import Person
 from stations.models import Station
@@ -97,3 +98,28 @@ def test_station_needs_reads_the_database_in_a_constant_number_of_queries() -> N
     assert busiest.need > quietest.need
     assert busiest.effective_officers == 6 and quietest.effective_officers == 3
     assert Person.objects.count() == 3 + 4 + 5 + 6
+
+
+def test_the_explanation_follows_the_language() -> None:
+    quiet = StationWorkload(1, {"command": 1.0}, {}, 0.0, (800,), 3, 0)
+    with translation.override("zh-hans"):
+        chinese = compute_need(quiet, Standards(min_officers=5, leaders=1), station_kind="rural").explain
+    with translation.override("en"):
+        english = compute_need(quiet, Standards(min_officers=5, leaders=1), station_kind="rural").explain
+    assert (
+        [line.step for line in chinese]
+        == [line.step for line in english]
+        == [
+            "window",
+            "command",
+            "case",
+            "community",
+            "need",
+        ]
+    )
+    assert english[0].text == "1 months measured, × 12.00 to a year"
+    assert chinese[0].text == "统计 1 个月，× 12.00 折算为一年"
+    assert chinese[-1].text.endswith("，按最低 5 人补足") and english[-1].text.endswith(", raised to the floor of 5")
+    with translation.override("zh-hans"):
+        assert chinese[3].label == "社区警务队"
+    assert "小时" in chinese[1].text and "posts" not in chinese[1].text
