@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Community, County, Station
@@ -42,7 +42,7 @@ class OverviewRow:
 
 @dataclass
 class Overview:
-    county: County
+    county: County | None  # None: several counties at once (a city)
     standards: StandardsSet
     rows: list[OverviewRow]
     station_officers: int
@@ -72,10 +72,19 @@ FLAG_LABELS = {
 }
 
 
-def county_overview(county: County, standards: StandardsSet, *, on: dt.date | None = None) -> Overview:
-    needs = station_needs(Station.objects.filter(county=county), standards=standards, on=on)
+def county_overview(
+    county: County | None,
+    standards: StandardsSet,
+    *,
+    on: dt.date | None = None,
+    stations: QuerySet[Station] | None = None,
+) -> Overview:
+    """One county's stations and departments, or with `county` None every place in `stations` (a city)."""
+    if stations is None:
+        stations = Station.objects.filter(county=county)
+    needs = station_needs(stations, standards=standards, on=on)
     residents = dict(
-        Community.objects.filter(station__county=county)
+        Community.objects.filter(station__in=stations)
         .values("station_id")
         .annotate(n=Sum("resident_population"))
         .values_list("station_id", "n")
