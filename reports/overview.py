@@ -58,6 +58,10 @@ class Overview:
         return None if share is None else 100 * share
 
     @property
+    def min_station_share_percent(self) -> str:
+        return f"{100 * self.standards.min_station_share:.0f} %"
+
+    @property
     def station_share_low(self) -> bool:
         share = self.station_share
         return share is not None and share < self.standards.min_station_share

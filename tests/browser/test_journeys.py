@@ -1,0 +1,141 @@
+"""What planners and chiefs do, in a real browser, in both languages.
+
+Planner: logs in, imports a file with the progress page, opens the overview and a station, opens a
+report and downloads it, switches language. Chief: lands on his own station and cannot reach
+another's pages. Every page is checked for labels and for sideways scrolling at 1280 px, and any
+console error fails the journey.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from audit.models import AuditEvent
+from tests.browser.conftest import JourneyCounty, check_page, screenshot
+from workload.models import BatchStatus, ImportBatch
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CSV = (
+    "external_id,received_at,arrived_at,cleared_at,station,category,community,handling_minutes,people_involved\n"
+    "B-1,2026-03-01 08:00:00,,,QH-01,XS01,,40,2\n"
+    "B-2,2026-03-01 09:30:00,,,QH-02,JF01,,,\n"
+    "B-3,2026-03-02 22:10:00,,,QH-01,ZA01,,25,1\n"
+)
+
+
+def visit(page: Any, path: str) -> Any:
+    response = page.goto(page.base + path)
+    check_page(page)
+    return response
+
+
+def test_planner_imports_reviews_the_county_and_exports_a_report_in_chinese(
+    login_as: Callable[..., Any], journey_county: JourneyCounty, tmp_path: Path
+) -> None:
+    page = login_as("planner", "zh-CN")
+    # Planners land on the county overview.
+    assert page.url.endswith("/county/")
+    assert "县域概况" in page.inner_text("h1") or "清河县" in page.inner_text("h1")
+    check_page(page)
+    assert page.locator("table.overview tbody tr").count() == 3
+    screenshot(page, "overview")
+
+    # Import a file through the upload page; the progress page follows the batch to its end.
+    visit(page, "/imports/new/")
+    upload = tmp_path / "calls.csv"
+    upload.write_text(CSV, encoding="utf-8")
+    page.set_input_files("#id_file", str(upload))
+    page.select_option("#id_mapping", "jingli")
+    page.check("#id_mode_0")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    check_page(page)
+    page.wait_for_selector("#batch[data-finished='1']", timeout=15_000)
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.STORED and batch.rows_stored == 3
+    screenshot(page, "import")
+
+    # A station's page: figures, the need explained, heatmaps, people, proposals.
+    visit(page, "/county/")
+    with page.expect_navigation():
+        page.click("table.overview a:text('QH-01')")
+    check_page(page)
+    assert page.locator("svg").count() >= 3
+    assert page.locator("#people tbody tr").count() == 6
+    screenshot(page, "station")
+
+    # A report, then its XLSX download.
+    visit(page, "/county/reports/")
+    with page.expect_navigation():
+        page.click("a[href$='/reports/absence/']")
+    check_page(page)
+    assert "在编不在岗" in page.inner_text("h1")
+    screenshot(page, "report-absence")
+    with page.expect_download() as info:
+        page.click("a[href*='format=xlsx']")
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    book = load_workbook(saved)
+    assert "在编辅警" in [c.value for c in book[book.sheetnames[0]][1]]
+    assert AuditEvent.objects.filter(action="report.export", after__format="xlsx").count() == 1
+
+    # Switching to English keeps the planner on the same page, now in English, and remembers it.
+    with page.expect_navigation():
+        page.select_option("#language", "en")
+    check_page(page)
+    assert page.inner_text("h1").startswith("On the books, not at the post")
+    visit(page, "/county/")
+    assert "County overview" in page.inner_text("h1")
+
+
+def test_planner_reads_a_proposals_impact_and_downloads_csv_in_english(
+    login_as: Callable[..., Any], journey_county: JourneyCounty
+) -> None:
+    page = login_as("planner", "en-US")
+    assert "County overview" in page.inner_text("h1")
+    visit(page, "/county/reports/impact/")
+    assert page.locator("svg").count() == 2  # before/after gaps and the trade-off curve
+    screenshot(page, "report-impact")
+    with page.expect_download() as info:
+        page.click("a[href*='format=csv']")
+    body = Path(info.value.path()).read_bytes()
+    assert body.startswith(b"\xef\xbb\xbf") and b"figure" in body
+    visit(page, "/county/reports/workload/")
+    page.select_option("#from", "2026-01")
+    page.select_option("#to", "2026-03")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    check_page(page)
+    assert "from 2026-01 to 2026-03 (3 months)" in page.inner_text("main")
+    # Switch to Chinese from the header.
+    with page.expect_navigation():
+        page.select_option("#language", "zh-hans")
+    assert "人均及各队室工作量" in page.inner_text("h1")
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en-US"])
+def test_a_chief_sees_his_station_and_cannot_reach_another(
+    login_as: Callable[..., Any], journey_county: JourneyCounty, language: str
+) -> None:
+    page = login_as("chief", language)
+    assert page.url.endswith("/county/stations/QH-01/")  # the overview sends him to his station
+    check_page(page)
+    assert "城关派出所" in page.inner_text("h1")
+    if language == "zh-CN":
+        screenshot(page, "chief-station")
+    page.console.expect("404")
+    page.console.expect("403")
+    assert visit(page, "/county/stations/QH-02/").status == 404
+    assert visit(page, "/imports/").status == 403
+    # His reports show his station only.
+    visit(page, "/county/reports/absence/")
+    rows = page.locator("table.report").first.locator("tbody tr")
+    assert rows.count() == 1 and "QH-01" in rows.first.inner_text()
