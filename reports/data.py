@@ -16,7 +16,7 @@ from allocation.models import Proposal, ProposedMove
 from personnel.models import Assignment, Person
 from reports.overview import Overview
 from stations.models import Station
-from workload.models import StandardsSet, WorkloadCell
+from workload.models import StandardsSet, WorkloadMonth
 
 STATION_COLUMNS = [
     "code",
@@ -101,7 +101,7 @@ def people_frame(stations: QuerySet[Station], *, on: dt.date) -> pd.DataFrame:
 def workload_frame(stations: QuerySet[Station], *, first_month: dt.date, last_month: dt.date) -> pd.DataFrame:
     """Incidents and officer-hours per station, team and month, summed in the database."""
     rows = (
-        WorkloadCell.objects.filter(station__in=stations, month__gte=first_month, month__lte=last_month)
+        WorkloadMonth.objects.filter(station__in=stations, month__gte=first_month, month__lte=last_month)
         .values("station__code", "team", "month")
         .annotate(n=Sum("incidents"), hours=Sum("officer_hours"))
         .values_list("station__code", "team", "month", "n", "hours")
@@ -112,7 +112,7 @@ def workload_frame(stations: QuerySet[Station], *, first_month: dt.date, last_mo
 def workload_months(stations: QuerySet[Station]) -> list[dt.date]:
     """The months that have measured workload, newest first (for the period chooser)."""
     return list(
-        WorkloadCell.objects.filter(station__in=stations).values_list("month", flat=True).distinct().order_by("-month")
+        WorkloadMonth.objects.filter(station__in=stations).values_list("month", flat=True).distinct().order_by("-month")
     )
 
 

@@ -9,13 +9,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 from allocation.models import Proposal, ProposedMove
 from personnel.models import Assignment, Person
 from stations.models import Station
-from workload.models import WorkloadCell
+from workload.models import WorkloadMonth
 
 
 def county_monthly_trend(stations: QuerySet[Station], last_months: int = 24) -> list[tuple[dt.date, int, float]]:
     """(month, incidents, officer-hours) summed over the stations, oldest first, one query."""
     rows = (
-        WorkloadCell.objects.filter(station__in=stations)
+        WorkloadMonth.objects.filter(station__in=stations)
         .values("month")
         .annotate(incidents=Sum("incidents"), officer_hours=Sum("officer_hours"))
         .order_by("-month")

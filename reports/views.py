@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
+from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +20,7 @@ from config.access import scope_required
 from config.roles import scope_of
 from reports import charts, exports
 from reports.catalogue import CATALOGUE, place_for
-from reports.overview import FLAG_LABELS, county_overview
+from reports.overview import FLAG_LABELS, county_overview, row_display
 from reports.selectors import county_monthly_trend, station_people, station_proposals
 from reports.services import UnknownLanguage, language_preference_set
 from stations.models import County, Station, Unit
@@ -89,6 +91,13 @@ def overview(request: HttpRequest) -> HttpResponse:
         rows = [r for r in rows if query.lower() in f"{r.station.code} {r.station.name}".lower()]
     sort = request.GET.get("sort", "code")
     rows = sorted(rows, key=SORTS.get(sort, SORTS["code"]))
+    # One reverse for the whole table; the code is the only part that changes from row to row.
+    url_pattern = reverse("reports:station", args=["CODE"])
+    kinds = {key: str(label) for key, label in Station.Kind.choices}
+    labels = {key: str(label) for key, label in FLAG_LABELS.items()}
+    display_rows = [
+        row_display(r, url=url_pattern.replace("CODE", quote(r.station.code)), kinds=kinds, labels=labels) for r in rows
+    ]
     stations_only = [r for r in rows if r.need.result is not None]
     chart = charts.grouped_bars(
         [
@@ -117,6 +126,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "overview": data,
             "rows": rows,
+            "display_rows": display_rows,
             "counties": counties,
             "county": county,
             "all_counties": ALL_COUNTIES,
