@@ -8,6 +8,7 @@ console error fails the journey.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,12 @@ def test_planner_imports_reviews_the_county_and_exports_a_report_in_chinese(
     assert "在编辅警" in [c.value for c in book[book.sheetnames[0]][1]]
     assert AuditEvent.objects.filter(action="report.export", after__format="xlsx").count() == 1
 
+    # The admin speaks the same language and carries the same switch.
+    visit(page, "/admin/")
+    assert "警力" in page.title() and page.is_visible("#language-admin")
+    screenshot(page, "admin")
+
+    visit(page, "/county/reports/absence/")
     # Switching to English keeps the planner on the same page, now in English, and remembers it.
     with page.expect_navigation():
         page.select_option("#language", "en")
@@ -108,6 +115,14 @@ def test_planner_reads_a_proposals_impact_and_downloads_csv_in_english(
         page.click("a[href*='format=csv']")
     body = Path(info.value.path()).read_bytes()
     assert body.startswith(b"\xef\xbb\xbf") and b"figure" in body
+    # On paper: no header, filters or buttons; tables and charts only, on A4.
+    page.emulate_media(media="print")
+    assert not page.is_visible("header.top") and not page.is_visible("form.filters")
+    assert not page.is_visible("a[href*='format=csv']") and page.is_visible("table.report")
+    pdf = page.pdf(prefer_css_page_size=True)
+    boxes = {tuple(round(float(v)) for v in box.split()) for box in re.findall(rb"/MediaBox \[([^\]]*)\]", pdf)}
+    assert boxes == {(0, 0, 595, 842)}  # every page A4: 210 × 297 mm is 595 × 842 points
+    page.emulate_media(media="screen")
     visit(page, "/county/reports/workload/")
     page.select_option("#from", "2026-01")
     page.select_option("#to", "2026-03")
