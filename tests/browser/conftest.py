@@ -27,9 +27,6 @@ from stations.models import County, Station
 from tests import factories
 from workload.aggregate import cells_refresh
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set up
-# data are still plain synchronous calls, between browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -46,15 +43,20 @@ VIEWPORT = {"width": 1280, "height": 900}
 PASSWORD = "correct horse battery"  # tests.factories.user gives every account this one
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module, closed with it, so no event loop outlives the browser tests."""
     if not CHROMIUM.exists():
         if os.environ.get("JINGLI_REQUIRE_SERVICES") == "1":
             pytest.fail("CI needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
         pytest.skip("needs Debian's chromium: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop in this thread while it lives; the ORM calls the tests
+    # (and the database teardown) make between browser steps are still plain synchronous calls, which
+    # Django would otherwise refuse. Allowed for exactly as long as the browser is open.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
         yield chromium
         chromium.close()
