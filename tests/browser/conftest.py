@@ -27,7 +27,6 @@ from stations.models import County, Station
 from tests import factories
 from workload.aggregate import cells_refresh
 
-
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--headless",
