@@ -312,7 +312,9 @@ def _month(text: str | None) -> dt.date | None:
 
 
 def workload_report(place: Place, params: dict[str, str]) -> Report:
-    months_available = data.workload_months(place.stations)
+    # Bureau departments have no measured workload; counting their people would only lower the mean.
+    stations = place.stations.exclude(kind=Station.Kind.DEPARTMENT)
+    months_available = data.workload_months(stations)
     context: dict[str, Any] = {**_counties_context(place), "months": months_available}
     if not months_available:
         return Report(
@@ -327,11 +329,11 @@ def workload_report(place: Place, params: dict[str, str]) -> Report:
     if first > last:
         first, last = last, first
     months = analysis.months_between(first, last)
-    workload = data.workload_frame(place.stations, first_month=first, last_month=last)
-    people = data.people_frame(place.stations, on=timezone.localdate())
+    workload = data.workload_frame(stations, first_month=first, last_month=last)
+    people = data.people_frame(stations, on=timezone.localdate())
     per_team = analysis.workload_per_team(workload, people, months=months)
     per_station = analysis.workload_per_station(per_team, months=months)
-    names = dict(place.stations.values_list("code", "name"))
+    names = dict(stations.values_list("code", "name"))
     per_station.insert(1, "name", per_station["station_code"].map(names))
     context.update({"first": first, "last": last})
     chart = charts.grouped_bars(

@@ -130,3 +130,9 @@ def test_report_pages_print_on_a4(small_county: County) -> None:
 
     css = (Path(settings.BASE_DIR) / "static" / "jingli" / "jingli.css").read_text()
     assert "@page { size: A4" in css and "thead { display: table-header-group; }" in css
+
+
+def test_workload_report_leaves_bureau_departments_out(small_county: County) -> None:
+    report = client_for(factories.planner()).get(url("workload")).context["report"]
+    for table in report.tables:
+        assert "QH-ZH" not in set(table.frame["station_code"])
