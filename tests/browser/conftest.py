@@ -22,7 +22,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from config.roles import Role
 from personnel.models import Person, User
+from personnel.services import user_set_role
 from stations.models import County, Station
 from tests import factories
 from workload.aggregate import cells_refresh
@@ -82,6 +84,12 @@ class JourneyCounty:
     users: dict[str, User]
 
 
+def _account(username: str, role: str, station: Station | None = None) -> User:
+    account = User.objects.create_user(username=username, password=PASSWORD)
+    user_set_role(user=account, role=role, station=station)
+    return account
+
+
 @pytest.fixture
 def journey_county(transactional_db: None, tasks_in_process: None) -> JourneyCounty:
     """A small county with workload, people away from their post and an allocation proposal."""
@@ -109,7 +117,12 @@ def journey_county(transactional_db: None, tasks_in_process: None) -> JourneyCou
     factories.incidents(quiet, 200, category="ZA01", months=10)
     cells_refresh()
     call_command("run_allocation", "--county", "QH", "--max-moves", "4", stdout=io.StringIO())
-    users = {"planner": factories.planner(), "auditor": factories.auditor(), "chief": factories.chief(busy)}
+    # Fixed names, so the screenshots do not change with the order the tests run in.
+    users = {
+        "planner": _account("planner", Role.PLANNER),
+        "auditor": _account("auditor", Role.AUDITOR),
+        "chief": _account("chief-qh-01", Role.CHIEF, busy),
+    }
     return JourneyCounty(row, [busy, quiet, bureau], users)
 
 
