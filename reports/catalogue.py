@@ -90,9 +90,10 @@ def _display(column: Column, value: Any) -> tuple[str, str]:
     if column.kind == INT:
         return formats.number_format(int(value), 0, force_grouping=True), "num"
     if column.kind == FLOAT:
-        return formats.number_format(float(value), column.digits, force_grouping=True), "num"
+        # number_format cuts the digits off; round first so 2.96 shows as 3.0, not 2.9.
+        return formats.number_format(round(float(value), column.digits), column.digits, force_grouping=True), "num"
     if column.kind == PERCENT:
-        return formats.number_format(100 * float(value), 0) + " %", "num"
+        return formats.number_format(round(100 * float(value)), 0) + " %", "num"
     if column.kind == CHOICE and column.choices is not None:
         return str(column.choices.get(value, value)), ""
     if column.kind == DATE:

@@ -183,3 +183,15 @@ def test_a_department_sending_people_down_gets_a_row() -> None:
     table = analysis.proposal_stations(BEFORE, AFTER, moves).set_index("code")
     assert table.loc["D1", "leaving"] == 1 and math.isnan(table.loc["D1", "need"])
     assert table.loc["S1", "arriving"] == 2
+
+
+def test_report_cells_round_rather_than_cut_digits() -> None:
+    from django.utils import translation
+
+    from reports.catalogue import FLOAT, PERCENT, Column, _display
+
+    with translation.override("en"):
+        assert _display(Column("x", "x", FLOAT, digits=1), 2.96) == ("3.0", "num")
+        assert _display(Column("x", "x", FLOAT, digits=0), 1234.6) == ("1,235", "num")
+        assert _display(Column("x", "x", PERCENT), 0.399) == ("40 %", "num")
+        assert _display(Column("x", "x", FLOAT), float("nan"))[0] == "–"
