@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -242,7 +243,9 @@ def report(request: HttpRequest, slug: str) -> HttpResponseBase:
     )
     response = HttpResponse(body, content_type=content_type)
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="jingli-{slug}-{place.county.code}-{stamp}.{extension}"'
+    # Codes are typed by people: keep only characters that are safe in a header and a file name.
+    code = re.sub(r"[^A-Za-z0-9_-]", "_", place.county.code)
+    response["Content-Disposition"] = f'attachment; filename="jingli-{slug}-{code}-{stamp}.{extension}"'
     return response
 
 
