@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from reports.views import language_set
+
 admin.site.site_header = _("Jingli police staffing")
 admin.site.site_title = _("Jingli")
 admin.site.index_title = _("County organisation and staffing")
@@ -17,6 +19,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:overview", permanent=False), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/language/", language_set, name="language_set"),  # set_language, remembered per user
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -34,7 +34,8 @@ def heatmap(
     width, height = left + 24 * cell_w + 8, top + 7 * cell_h + 30
     peak = max(values) if values else 0.0
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width: {width}px" role="img" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
@@ -78,7 +79,8 @@ def grouped_bars(
     peak = max((v for bar in bars for v in bar.values), default=0.0) or 1.0
     span = width - left - right
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width: {width}px" role="img" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
@@ -109,7 +111,8 @@ def column_trend(points: Sequence[tuple[str, float]], *, title: str, unit: str) 
     height = top + plot_h + 40
     peak = max((v for _label, v in points), default=0.0) or 1.0
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width: {width}px" role="img" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
@@ -123,5 +126,108 @@ def column_trend(points: Sequence[tuple[str, float]], *, title: str, unit: str) 
         parts.append(_text(x + col_w / 2, top + plot_h - h - 4, f"{value:,.0f}", anchor="middle", size=9))
         parts.append(_text(x + col_w / 2, top + plot_h + 14, label, anchor="middle", size=9))
     parts.append(_text(left, height - 6, f"{title} ({unit})"))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: float
+    after: float
+
+
+def before_after(
+    changes: Sequence[Change], *, series: tuple[str, str], title: str, unit: str, note: str = ""
+) -> SafeString:
+    """Diverging horizontal bars around zero, before (grey) over after (blue), one row per label.
+
+    Made for gaps (need − people): a bar to the right is a shortage, to the left a surplus, so a
+    proposal that works pulls the blue bars towards the zero line.
+    """
+    row_h, bar_h, left, top, width = 28, 10, 150, 34, 900
+    height = top + len(changes) * row_h + 24
+    reach = max((abs(v) for c in changes for v in (c.before, c.after)), default=0.0) or 1.0
+    span = (width - left - 50) / 2
+    zero = left + span
+    colours = ("#9aa5b1", SCALE[5])
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width: {width}px" role="img" '
+        f'aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    legend_x = left
+    for name, colour in zip(series, colours, strict=True):
+        parts.append(f'<rect x="{legend_x}" y="8" width="12" height="12" fill="{colour}"/>')
+        parts.append(_text(legend_x + 16, 18, name))
+        legend_x += 24 + 9 * len(name) + 30
+    if note:
+        parts.append(_text(width - 10, 18, note, anchor="end", size=10))
+    for index, change in enumerate(changes):
+        y = top + index * row_h
+        parts.append(_text(left - 8, y + row_h / 2 + 4, change.label, anchor="end"))
+        for offset, (value, colour) in enumerate(zip((change.before, change.after), colours, strict=True)):
+            bar_y = y + 3 + offset * (bar_h + 2)
+            length = abs(value) / reach * span
+            x = zero if value >= 0 else zero - length
+            parts.append(
+                f'<rect x="{x:.1f}" y="{bar_y}" width="{length:.1f}" height="{bar_h}" fill="{colour}">'
+                f"<title>{escape(change.label)} · {escape(series[offset])}: {value:+.1f} {escape(unit)}</title></rect>"
+            )
+            label_x = zero + length + 4 if value >= 0 else zero - length - 4
+            parts.append(
+                _text(label_x, bar_y + bar_h - 1, f"{value:+.1f}", anchor="start" if value >= 0 else "end", size=9)
+            )
+    parts.append(f'<line x1="{zero}" y1="{top - 4}" x2="{zero}" y2="{height - 20}" stroke="#1d2733" stroke-width="1"/>')
+    parts.append(_text(left, height - 6, f"{title} ({unit})", size=11))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    moves: float
+    value: float
+    proven: bool = True
+
+
+def tradeoff_curve(points: Sequence[CurvePoint], *, title: str, x_label: str, y_label: str) -> SafeString:
+    """Moves against what they achieve: a line with a dot per solve; hollow dots were not proven optimal."""
+    width, height, left, right, top, bottom = 640, 300, 60, 20, 20, 50
+    plot_w, plot_h = width - left - right, height - top - bottom
+    x_top = max((p.moves for p in points), default=0.0) or 1.0
+    y_top = max((p.value for p in points), default=0.0) or 1.0
+
+    def at(point: CurvePoint) -> tuple[float, float]:
+        return left + point.moves / x_top * plot_w, top + plot_h - point.value / y_top * plot_h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width: {width}px" role="img" '
+        f'aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#1d2733"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#1d2733"/>',
+    ]
+    for step in range(5):
+        value = y_top * step / 4
+        y = top + plot_h - plot_h * step / 4
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e8ee"/>')
+        parts.append(_text(left - 6, y + 4, f"{value:,.3g}", anchor="end", size=10))
+    ordered = sorted(points, key=lambda p: p.moves)
+    if len(ordered) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(at, ordered))
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{SCALE[5]}" stroke-width="2"/>')
+    for point in ordered:
+        x, y = at(point)
+        fill = SCALE[5] if point.proven else "#ffffff"
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}" stroke="{SCALE[5]}" stroke-width="2">'
+            f"<title>{point.moves:g}: {point.value:,.3g}</title></circle>"
+        )
+        parts.append(_text(x, top + plot_h + 14, f"{point.moves:g}", anchor="middle", size=10))
+    parts.append(_text(left + plot_w / 2, height - 18, x_label, anchor="middle"))
+    parts.append(_text(left, height - 4, y_label, size=10))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every label above is escaped

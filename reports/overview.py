@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Community, County, Station
@@ -42,7 +44,7 @@ class OverviewRow:
 
 @dataclass
 class Overview:
-    county: County
+    county: County | None  # None: several counties at once (a city)
     standards: StandardsSet
     rows: list[OverviewRow]
     station_officers: int
@@ -56,6 +58,10 @@ class Overview:
     def station_share_percent(self) -> float | None:
         share = self.station_share
         return None if share is None else 100 * share
+
+    @property
+    def min_station_share_percent(self) -> str:
+        return f"{100 * self.standards.min_station_share:.0f} %"
 
     @property
     def station_share_low(self) -> bool:
@@ -72,10 +78,19 @@ FLAG_LABELS = {
 }
 
 
-def county_overview(county: County, standards: StandardsSet, *, on: dt.date | None = None) -> Overview:
-    needs = station_needs(Station.objects.filter(county=county), standards=standards, on=on)
+def county_overview(
+    county: County | None,
+    standards: StandardsSet,
+    *,
+    on: dt.date | None = None,
+    stations: QuerySet[Station] | None = None,
+) -> Overview:
+    """One county's stations and departments, or with `county` None every place in `stations` (a city)."""
+    if stations is None:
+        stations = Station.objects.filter(county=county)
+    needs = station_needs(stations, standards=standards, on=on)
     residents = dict(
-        Community.objects.filter(station__county=county)
+        Community.objects.filter(station__in=stations)
         .values("station_id")
         .annotate(n=Sum("resident_population"))
         .values_list("station_id", "n")
@@ -103,3 +118,57 @@ def county_overview(county: County, standards: StandardsSet, *, on: dt.date | No
     station_officers = sum(r.station.nominal_officers for r in rows if not r.station.is_department)  # type: ignore[attr-defined]
     county_officers = sum(r.station.nominal_officers for r in rows)  # type: ignore[attr-defined]
     return Overview(county, standards, rows, station_officers, county_officers)
+
+
+@dataclass(frozen=True)
+class RowDisplay:
+    """One overview row as the page shows it: every figure already formatted for the language."""
+
+    url: str
+    code: str
+    name: str
+    kind: str
+    is_department: bool
+    strength: tuple[str, ...]  # officers on the books, at post; auxiliaries on the books, at post
+    figures: tuple[tuple[str, str], ...]  # (text, " css") need, officers needed, gap, hours, saturation
+    share: str
+    flags: list[tuple[str, str]]
+
+
+def _number(value: float | None, digits: int) -> str:
+    return "–" if value is None else formats.number_format(round(value, digits), digits)
+
+
+def row_display(row: OverviewRow, *, url: str, kinds: dict[str, str], labels: dict[str, str]) -> RowDisplay:
+    station: Any = row.station  # annotated by stations_with_strength
+    result = row.need.result
+    figures: tuple[tuple[str, str], ...] = ()
+    if result is not None:
+        gap_css = " bad" if result.gap >= 1 else " good" if result.gap <= -1 else ""
+        figures = (
+            (_number(result.need, 1), ""),
+            (_number(result.officer_need, 1), ""),
+            (_number(result.gap, 1), gap_css),
+            (_number(result.workload_per_person, 0), ""),
+            (_number(result.saturation, 2), ""),
+        )
+    share = row.community_share_percent
+    return RowDisplay(
+        url=url,
+        code=station.code,
+        name=station.name,
+        kind=kinds.get(station.kind, station.kind),
+        is_department=station.is_department,
+        strength=tuple(
+            str(n)
+            for n in (
+                station.nominal_officers,
+                station.effective_officers,
+                station.nominal_auxiliaries,
+                station.effective_auxiliaries,
+            )
+        ),
+        figures=figures,
+        share="–" if share is None else f"{_number(share, 0)} %",
+        flags=[(flag, labels[flag]) for flag in row.flags],
+    )

@@ -16,7 +16,7 @@ from django.db.models import Count, DateField, F, FloatField, Q, QuerySet, Sum, 
 from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
-from workload.models import ImportBatch, Incident, WorkloadCell
+from workload.models import ImportBatch, Incident, WorkloadCell, WorkloadMonth
 
 CELL_TABLE = WorkloadCell._meta.db_table
 CELL_COLUMNS = [
@@ -31,6 +31,9 @@ CELL_COLUMNS = [
     "officer_only_hours",
     "follow_up_hours",
 ]
+
+MONTH_TABLE = WorkloadMonth._meta.db_table
+MONTH_COLUMNS = ["station_id", "month", "team", "incidents", "officer_hours", "officer_only_hours", "follow_up_hours"]
 
 StationMonth = tuple[int, dt.date]
 
@@ -69,6 +72,7 @@ def cells_refresh(station_months: Iterable[StationMonth] | None = None) -> int:
     """Recompute the cells of the given (station, local month) pairs, or of everything when None."""
     incidents = Incident.objects.all()
     cells = WorkloadCell.objects.all()
+    cell_match = Q()
     if station_months is not None:
         pairs = sorted(set(station_months))
         if not pairs:
@@ -80,7 +84,6 @@ def cells_refresh(station_months: Iterable[StationMonth] | None = None) -> int:
             end = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
             match |= Q(station_id=station_id, received_at__gte=start, received_at__lt=end)
         incidents = incidents.filter(match)
-        cell_match = Q()
         for station_id, month in pairs:
             cell_match |= Q(station_id=station_id, month=month)
         cells = WorkloadCell.objects.filter(cell_match)
@@ -96,13 +99,41 @@ def cells_refresh(station_months: Iterable[StationMonth] | None = None) -> int:
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.execute(f"INSERT INTO {CELL_TABLE} ({columns}) {select_sql}", params)  # noqa: S608
-            return cursor.rowcount
-        # PostgreSQL plans INSERT ... SELECT without parallel workers, but CREATE TABLE AS with them:
-        # aggregate into a scratch table in parallel, then copy the (far fewer) cells across.
-        cursor.execute("DROP TABLE IF EXISTS workload_cells_scratch")
-        cursor.execute(f"CREATE TEMPORARY TABLE workload_cells_scratch ON COMMIT DROP AS {select_sql}", params)
-        cursor.execute(f"INSERT INTO {CELL_TABLE} ({columns}) SELECT * FROM workload_cells_scratch")  # noqa: S608
-        return cursor.rowcount
+            stored = cursor.rowcount
+        else:
+            # PostgreSQL plans INSERT ... SELECT without parallel workers, but CREATE TABLE AS with them:
+            # aggregate into a scratch table in parallel, then copy the (far fewer) cells across.
+            cursor.execute("DROP TABLE IF EXISTS workload_cells_scratch")
+            cursor.execute(f"CREATE TEMPORARY TABLE workload_cells_scratch ON COMMIT DROP AS {select_sql}", params)
+            cursor.execute(f"INSERT INTO {CELL_TABLE} ({columns}) SELECT * FROM workload_cells_scratch")  # noqa: S608
+            stored = cursor.rowcount
+    _months_refresh(None if station_months is None else cell_match)
+    return stored
+
+
+def _months_refresh(match: Q | None) -> None:
+    """Re-sum the monthly rows of the refreshed station-months (all of them when `match` is None)."""
+    months = WorkloadMonth.objects.all() if match is None else WorkloadMonth.objects.filter(match)
+    cells = WorkloadCell.objects.all() if match is None else WorkloadCell.objects.filter(match)
+    if match is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {MONTH_TABLE}")
+    else:
+        months.delete()
+    sums = (
+        cells.order_by()
+        .values("station_id", "month", "team")
+        .annotate(
+            n=Sum("incidents"),
+            officer=Sum("officer_hours"),
+            only=Sum("officer_only_hours"),
+            follow_up=Sum("follow_up_hours"),
+        )
+        .values_list("station_id", "month", "team", "n", "officer", "only", "follow_up")
+    )
+    select_sql, params = sums.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {MONTH_TABLE} ({', '.join(MONTH_COLUMNS)}) {select_sql}", params)  # noqa: S608
 
 
 def station_months_of_batch(batch: ImportBatch) -> list[StationMonth]:

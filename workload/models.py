@@ -323,6 +323,34 @@ class WorkloadCell(models.Model):
         return f"{self.station_id} {self.month:%Y-%m} {self.team} {self.category_group} h{self.hour_of_week}"
 
 
+class WorkloadMonth(models.Model):
+    """The cells of one station, team and month, summed over hours of the week and category groups.
+
+    Derived from WorkloadCell by workload.aggregate.cells_refresh in the same transaction. Need,
+    windows and trends read these few thousand rows instead of summing the hundreds of thousands of
+    cells of a city (bench/overview.py). UNLOGGED like the cells, and rebuilt with them.
+    """
+
+    pk = models.CompositePrimaryKey("station", "month", "team")
+    station = models.ForeignKey(
+        Station, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    month = models.DateField(help_text="first day of the month, local time")
+    team = models.CharField(max_length=16)
+    incidents = models.PositiveIntegerField()
+    officer_hours = models.FloatField()
+    officer_only_hours = models.FloatField()
+    follow_up_hours = models.FloatField()
+
+    class Meta:
+        verbose_name = _("workload month")
+        verbose_name_plural = _("workload months")
+        indexes = [models.Index(fields=["month"], name="workload_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.month:%Y-%m} {self.team}"
+
+
 class StandardsSet(TimestampedModel):
     """The parameters need is computed with (DOMAIN.md §2-3); the national defaults are built in."""
 

@@ -11,7 +11,7 @@ from django.db.models import Max, QuerySet, Sum
 from personnel.selectors import stations_with_strength
 from stations.models import Community, Station
 from workload import need as need_model
-from workload.models import PostRequirement, StandardsSet, WorkloadCell
+from workload.models import PostRequirement, StandardsSet, WorkloadCell, WorkloadMonth
 
 
 def standards_default() -> StandardsSet:
@@ -55,12 +55,13 @@ def _add_months(month: dt.date, count: int) -> dt.date:
 
 def workload_window(station_ids: list[int], standards: StandardsSet) -> Window | None:
     """The last `window_months` months with data for these stations (fewer if data is shorter)."""
-    cells = WorkloadCell.objects.filter(station_id__in=station_ids)
-    last = cells.aggregate(last=Max("month"))["last"]
+    # The monthly rows, not the cells: a city has thousands of those and hundreds of thousands of cells.
+    rows = WorkloadMonth.objects.filter(station_id__in=station_ids)
+    last = rows.aggregate(last=Max("month"))["last"]
     if last is None:
         return None
     first = _add_months(last, -(standards.window_months - 1))
-    months = cells.filter(month__gte=first).values("month").distinct().count()
+    months = rows.filter(month__gte=first).values("month").distinct().count()
     return Window(first_month=first, last_month=last, months=months)
 
 
@@ -83,7 +84,9 @@ def station_needs(
     follow_up: dict[int, float] = defaultdict(float)
     if window is not None:
         sums = (
-            WorkloadCell.objects.filter(station_id__in=ids, month__gte=window.first_month, month__lte=window.last_month)
+            WorkloadMonth.objects.filter(
+                station_id__in=ids, month__gte=window.first_month, month__lte=window.last_month
+            )
             .values("station_id", "team")
             .annotate(officer=Sum("officer_hours"), only=Sum("officer_only_hours"), follow_up=Sum("follow_up_hours"))
         )
@@ -184,7 +187,7 @@ def saturation_by_hour(profile: HourProfile, people_at_post: int, standards: Sta
 def monthly_trend(station_id: int, last_months: int = 24) -> list[tuple[dt.date, int, float]]:
     """(month, incidents, officer-hours) for the station's latest months, oldest first."""
     rows = (
-        WorkloadCell.objects.filter(station_id=station_id)
+        WorkloadMonth.objects.filter(station_id=station_id)
         .values("month")
         .annotate(incidents=Sum("incidents"), officer_hours=Sum("officer_hours"))
         .order_by("-month")

@@ -149,3 +149,37 @@ def test_local_time_decides_the_month_and_the_hour() -> None:
     assert cell.officer_hours == pytest.approx(90 * 2 / 60)  # category defaults: 90 minutes, crew of 2
     assert cell.officer_only_hours == cell.officer_hours  # theft is officers-only work
     assert cell.follow_up_hours == category.follow_up_hours > 0
+
+
+def _monthly_from_cells() -> dict[tuple[int, dt.date, str], tuple[int, float]]:
+    from django.db.models import Sum
+
+    return {
+        (row["station_id"], row["month"], row["team"]): (row["n"], round(row["h"], 6))
+        for row in WorkloadCell.objects.values("station_id", "month", "team").annotate(
+            n=Sum("incidents"), h=Sum("officer_hours")
+        )
+    }
+
+
+def _monthly_rows() -> dict[tuple[int, dt.date, str], tuple[int, float]]:
+    from workload.models import WorkloadMonth
+
+    return {
+        (m.station_id, m.month, m.team): (m.incidents, round(m.officer_hours, 6)) for m in WorkloadMonth.objects.all()
+    }
+
+
+@pytest.mark.django_db
+def test_monthly_rows_are_the_cells_summed_after_full_and_partial_refreshes() -> None:
+    from tests import factories
+
+    station = factories.station()
+    factories.incidents(station, 300, months=3, minutes=30)
+    cells_refresh()
+    assert _monthly_rows() == _monthly_from_cells() and len(_monthly_rows()) >= 3
+    february_before = _monthly_rows()[(station.pk, dt.date(2026, 2, 1), "case")][0]
+    factories.incidents(station, 40, first_month=2, months=1, minutes=90, prefix="late")
+    cells_refresh([(station.pk, dt.date(2026, 2, 1))])
+    assert _monthly_rows() == _monthly_from_cells()
+    assert _monthly_rows()[(station.pk, dt.date(2026, 2, 1), "case")][0] == february_before + 40
