@@ -22,4 +22,5 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("workload.urls")),
     path("county/", include("reports.urls")),
+    path("allocation/", include("allocation.urls")),
 ]
