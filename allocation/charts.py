@@ -17,7 +17,9 @@ NEED, BEFORE, AFTER = "#f2c14e", "#a9cbe7", "#1f4e79"
 
 
 def _text(x: float, y: float, label: str, *, anchor: str = "start", size: int = 11) -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{INK}">{escape(label)}</text>'
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{INK}">{escape(label)}</text>'
+    )
 
 
 def _open(width: float, height: float, title: str) -> list[str]:

@@ -147,9 +147,9 @@ def run_cancel(*, run: AllocationRun, by: Any = None) -> bool:
     """
     with transaction.atomic():
         before = AllocationRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
-        cancelled = AllocationRun.objects.filter(
-            pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-        ).update(status=RunStatus.CANCELLED, message="cancelled", finished_at=timezone.now())
+        cancelled = AllocationRun.objects.filter(pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+            status=RunStatus.CANCELLED, message="cancelled", finished_at=timezone.now()
+        )
         if cancelled:
             audit_record(
                 action="allocation.run_cancel", obj=run, by=by, before={"status": before}, after={"status": "cancelled"}

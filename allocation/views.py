@@ -70,9 +70,7 @@ def runs(request: HttpRequest) -> HttpResponse:
                         recent_move_months=data["recent_move_months"],
                         by=request.user,
                     )
-                    messages.success(
-                        request, _("%(n)d runs started, one per county.") % {"n": batch.runs.count()}
-                    )
+                    messages.success(request, _("%(n)d runs started, one per county.") % {"n": batch.runs.count()})
                     return redirect("allocation:runs")
                 run = run_create(
                     county=data["county"],
@@ -233,9 +231,7 @@ def move_detail(request: HttpRequest, proposal_pk: int, pk: int) -> HttpResponse
     scope = scope_of(request.user)
     proposal = proposal_get(scope, proposal_pk)
     move = move_get(proposal, scope, pk)
-    names = dict(
-        Station.objects.filter(pk__in=[move.origin_id, move.destination_id]).values_list("code", "name")
-    )
+    names = dict(Station.objects.filter(pk__in=[move.origin_id, move.destination_id]).values_list("code", "name"))
     return render(
         request,
         "allocation/move.html",
@@ -317,9 +313,7 @@ def proposal_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            ngettext(
-                "Approved: %(n)d person moves on %(date)s.", "Approved: %(n)d people move on %(date)s.", moved
-            )
+            ngettext("Approved: %(n)d person moves on %(date)s.", "Approved: %(n)d people move on %(date)s.", moved)
             % {"n": moved, "date": form.cleaned_data["effective_date"].isoformat()},
         )
     return redirect("allocation:proposal", pk=pk)
@@ -339,5 +333,3 @@ def proposal_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The proposal is rejected; nobody moves."))
     return redirect("allocation:proposal", pk=pk)
-
-

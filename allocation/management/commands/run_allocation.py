@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from allocation.explain import reasons_text
 from allocation.models import AllocationRun, Proposal
 from allocation.services import run_create, run_execute
 from stations.models import County
@@ -71,6 +72,7 @@ def _summary(run: AllocationRun, proposal: Proposal) -> dict[str, Any]:
             {
                 "code": code,
                 "need": state["need"],
+                "officer_need": state["officer_need"],
                 "people_before": before[code]["people"],
                 "people_after": state["people"],
                 "officers_before": before[code]["officers"],
@@ -90,7 +92,11 @@ def _summary(run: AllocationRun, proposal: Proposal) -> dict[str, Any]:
                 "from": move.origin.code,
                 "to": move.destination.code,
                 "team": move.destination_team,
-                "reasons": move.explanation.get("reasons", []),
+                "from_name": move.origin.name,
+                "to_name": move.destination.name,
+                "kind": move.person.kind,
+                "status": move.status,
+                "reasons": reasons_text(move.explanation),
             }
             for move in proposal.moves.select_related("person", "origin", "destination")
         ],
