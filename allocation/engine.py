@@ -19,12 +19,12 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_matrix, vstack
 
 W_RULE = 100_000.0
 W_SHORTFALL = 1_000.0
@@ -184,13 +184,17 @@ def distance_km(a: Place, b: Place) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
+TENURE_COST = (0.0, 0.5, 1.5)  # by tenure band: under 2 years, 2 to 5, 5 or more
+
+
+def place_cost(key: ClassKey, origin: Place, destination: Place) -> float:
+    """The part of a move's disruption that does not depend on tenure: community ties, distance."""
+    return 1.0 + (2.0 if key.community else 0.0) + distance_km(origin, destination) / 20.0
+
+
 def disruption(key: ClassKey, origin: Place, destination: Place) -> float:
     """Cost of moving one person of a class: community ties, tenure, and the distance travelled."""
-    cost = 1.0
-    cost += 2.0 if key.community else 0.0
-    cost += (0.0, 0.5, 1.5)[key.tenure_band]
-    cost += distance_km(origin, destination) / 20.0
-    return cost
+    return place_cost(key, origin, destination) + TENURE_COST[key.tenure_band]
 
 
 def balance_ratios(instance: Instance) -> dict[str, float]:
@@ -286,10 +290,18 @@ class Model:
 def build(instance: Instance) -> Model:
     rules = instance.rules
     now = counts_now(instance)
+    # A pool: the people of one origin alike for the rules, whatever their tenure. The programme
+    # moves counts out of pools; tenure only adds a cost that does not depend on the destination,
+    # so it is counted per pool and band (u), which spares the solver swapping equal-cost people
+    # of two bands between two destinations.
     classes: dict[ClassKey, list[Member]] = defaultdict(list)
+    bands: dict[ClassKey, list[int]] = defaultdict(lambda: [0, 0, 0])
     for member in sorted(instance.members, key=lambda m: m.id):
         if member.movable and member.at_post:
-            classes[class_of(member)].append(member)
+            key = class_of(member)
+            pool = replace(key, tenure_band=-1)
+            classes[pool].append(member)
+            bands[pool][key.tenure_band] += 1
     class_keys = sorted(
         classes, key=lambda k: (k.origin, not k.officer, k.community, k.investigator, k.qualified, k.tenure_band)
     )
@@ -298,9 +310,10 @@ def build(instance: Instance) -> Model:
     departments = [p for p in instance.places if not p.is_station]
 
     # --- Variables -------------------------------------------------------------------------------
-    # x: people of a class moving to a place (within the class's county); y: officers arriving at a
-    # station who join its community team; then per station the shortfalls, the two sides of the
-    # imbalance and the slack of each rule; and the slack of the station share per county.
+    # x: people of a pool moving to a place (within the pool's county); u: people of a pool taken
+    # from each tenure band; y: officers arriving at a station who join its community team; then
+    # per station the shortfalls, the two sides of the imbalance and the slack of each rule; and
+    # the slack of the station share per county.
     by_group: dict[str, list[Place]] = defaultdict(list)
     for place in instance.places:
         if place.is_station or rules.allow_moves_to_departments:
@@ -311,12 +324,13 @@ def build(instance: Instance) -> Model:
         for destination in by_group[instance.place_by_id[key.origin].group]
         if destination.id != key.origin
     ]
+    band_cols = [(key, band) for key in class_keys for band in range(3) if bands[key][band]]
     groups = _groups(instance)
     n_x, n_s, n_g = len(pairs), len(stations), len(groups)
     offsets = {}
     cursor = 0
     for name, size in (
-        ("x", n_x), ("y", n_s), ("s", n_s), ("so", n_s), ("dp", n_s), ("dn", n_s),
+        ("x", n_x), ("u", len(band_cols)), ("y", n_s), ("s", n_s), ("so", n_s), ("dp", n_s), ("dn", n_s),
         ("floor", n_s), ("comm", n_s), ("inv", n_s), ("qual", n_s), ("share", n_g),
     ):  # fmt: skip
         offsets[name] = cursor
@@ -325,8 +339,10 @@ def build(instance: Instance) -> Model:
     ratios = balance_ratios(instance)
 
     cost = np.zeros(n)
-    pair_cost = [disruption(key, instance.place_by_id[key.origin], dest) for key, dest in pairs]
+    pair_cost = [place_cost(key, instance.place_by_id[key.origin], dest) for key, dest in pairs]
     cost[:n_x] = W_MOVE + W_DISRUPTION * np.array(pair_cost)
+    u0 = offsets["u"]
+    cost[u0 : u0 + len(band_cols)] = [W_DISRUPTION * TENURE_COST[band] for _key, band in band_cols]
     for name, weight in (("s", W_SHORTFALL), ("so", W_SHORTFALL), ("dp", W_IMBALANCE), ("dn", W_IMBALANCE)):
         cost[offsets[name] : offsets[name] + n_s] = weight
     for name in ("floor", "comm", "inv", "qual"):
@@ -335,8 +351,11 @@ def build(instance: Instance) -> Model:
 
     upper = np.full(n, np.inf)
     upper[:n_x] = [len(classes[key]) for key, _dest in pairs]
+    upper[u0 : u0 + len(band_cols)] = [bands[key][band] for key, band in band_cols]
     integrality = np.zeros(n)
-    integrality[: n_x + n_s] = 1  # moves and community arrivals are whole people
+    # Moves and community arrivals are whole people; u follows (cheapest bands fill first).
+    integrality[:n_x] = 1
+    integrality[offsets["y"] : offsets["y"] + n_s] = 1
 
     # --- Constraints -----------------------------------------------------------------------------
     # Built as coordinate lists in one pass over the pairs: each pair touches the rows of its origin
@@ -357,7 +376,9 @@ def build(instance: Instance) -> Model:
         col_j.append(column)
         val.append(value)
 
-    class_row = {key: new_row(-np.inf, len(classes[key])) for key in class_keys}
+    class_row = {key: new_row(0.0, 0.0) for key in class_keys}  # Σ moves − Σ bands taken = 0
+    for j, (key, _band) in enumerate(band_cols):
+        put(class_row[key], u0 + j, -1.0)
     release_row = {
         d.id: new_row(-np.inf, math.floor(now[d.id].people * rules.max_department_release)) for d in departments
     }
@@ -504,6 +525,11 @@ def _solution(
     )
 
 
+def evaluated(instance: Instance, moves: list[Move], *, optimal: bool) -> Solution:
+    """A solution from moves chosen elsewhere (e.g. a stored proposal), scored like any other."""
+    return _solution(instance, moves, apply_moves(instance, moves), time.perf_counter(), optimal=optimal, status="")
+
+
 def _choose_people(
     instance: Instance,
     classes: dict[ClassKey, list[Member]],
@@ -521,7 +547,9 @@ def _choose_people(
         for _ in range(int(counts[i])):
             member = pools[key][taken[key]]
             taken[key] += 1
-            moves.append(Move(member.id, key.origin, destination.id, community=False, cost=pair_cost[i]))
+            origin = instance.place_by_id[key.origin]
+            cost = disruption(class_of(member), origin, destination)
+            moves.append(Move(member.id, key.origin, destination.id, community=False, cost=cost))
     # Place arriving officers in community teams where the programme asked for them: former
     # community officers first, then non-investigators (investigators are wanted in case teams).
     members = {m.id: m for m in instance.members}
@@ -655,6 +683,7 @@ class _Curve:
     instance: Instance
     model: Model | None = None
     solved: dict[int, Solution] = field(default_factory=dict)
+    tangents: list[tuple[int, float, float]] = field(default_factory=list)  # budget, LP value, dual
 
     def record(self, budget: int, solution: Solution) -> None:
         self.solved[budget] = solution
@@ -675,13 +704,60 @@ class _Curve:
 
     def lower(self, budget: int) -> float | None:
         above = [k for k in self.solved if k >= budget]
-        return self.solved[min(above)].objective if above else None
+        bounds = [self.solved[min(above)].objective] if above else []
+        # The relaxation's value is convex in the budget, so each relaxation solved at k with the
+        # budget row's dual μ bounds every budget b: f(b) ≥ LP(b) ≥ LP(k) + μ·(b − k). A small
+        # margin keeps the solver's tolerances from turning a bound into an overestimate.
+        bounds += [value + dual * (budget - k) - 1e-6 * abs(value) - 1e-3 for k, value, dual in self.tangents]
+        return max(bounds) if bounds else None
+
+    def relax(self, budgets: list[int]) -> None:
+        self.model = self.model or build(self.instance)
+        for budget in budgets:
+            relaxed = relaxation(self.model, budget)
+            if relaxed is not None:
+                self.tangents.append((budget, *relaxed))
 
     def solve(self, budget: int) -> Solution:
-        self.model = self.model or build(self.instance)
-        solution = solve(self.instance, model=self.model, max_moves=budget)
+        if budget == 1:
+            solution = best_single_move(self.instance)
+        else:
+            self.model = self.model or build(self.instance)
+            solution = solve(self.instance, model=self.model, max_moves=budget)
         self.record(budget, solution)
         return solution
+
+
+def relaxation(model: Model, budget: int) -> tuple[float, float] | None:
+    """The linear relaxation's optimum for a budget and the dual of the budget row (≤ 0)."""
+    high = model.high.copy()
+    high[model.budget_row] = budget
+    upper_rows = np.flatnonzero(np.isfinite(high))
+    lower_rows = np.flatnonzero(np.isfinite(model.low))
+    result = linprog(
+        model.cost,
+        A_ub=vstack([model.matrix[upper_rows], -model.matrix[lower_rows]]).tocsr(),
+        b_ub=np.concatenate([high[upper_rows], -model.low[lower_rows]]),
+        bounds=np.column_stack([np.zeros(len(model.cost)), model.upper]),
+        method="highs",
+    )
+    if result.status != 0:
+        return None
+    position = int(np.flatnonzero(upper_rows == model.budget_row)[0])
+    return float(result.fun), float(result.ineqlin.marginals[position])
+
+
+def best_single_move(instance: Instance) -> Solution:
+    """The optimum for a budget of one move, by trying every move: the greedy baseline's first step
+    looks at every class, destination and team and keeps the best, or none if none helps.
+
+    A one-move programme is the slowest of a curve to prove (its relaxation spreads a fraction of
+    a person everywhere), and this is exact and takes a few milliseconds.
+    """
+    solution = greedy(Instance(instance.places, instance.members, replace(instance.rules, max_moves=1)))
+    solution.optimal = True
+    solution.status = "best single move"
+    return solution
 
 
 def split_by_group(instance: Instance) -> list[Instance]:
@@ -740,6 +816,7 @@ def tradeoff_solutions(
         # nothing above it; a solve at the top budget bounds every budget of the county.
         for curve in curves:
             curve.solve(top)
+            curve.relax([b for b in (2, 4, 8, 16, 32) if b < top])
     return [(budget, _best_split(instance, curves, budget)) for budget in sorted(budgets)]
 
 

@@ -14,7 +14,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from allocation.engine import Instance, Rules, Solution, counts_now, solve, tradeoff_solutions
+from allocation.engine import (
+    Instance,
+    Member,
+    Place,
+    Rules,
+    Solution,
+    class_of,
+    counts_now,
+    disruption,
+    evaluated,
+    solve,
+    tradeoff_solutions,
+)
+from allocation.engine import Move as EngineMove
 from allocation.explain import explain_move, metrics
 from allocation.inputs import county_instance
 from allocation.models import (
@@ -193,9 +206,7 @@ def run_execute(run_id: int) -> AllocationRun | None:
         fingerprint = hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str).encode()).hexdigest()
         _progress(run, 30, "solving")
         solution = solve(instance)
-        _progress(run, 60, "curve")
-        curve = tradeoff(instance, run.max_moves, full=solution)
-        _progress(run, 90, "storing")
+        _progress(run, 80, "storing")
         with transaction.atomic():
             # Lock the run: a cancellation or a second delivery of the task waits, then sees the outcome.
             locked = AllocationRun.objects.select_for_update().get(pk=run.pk)
@@ -203,7 +214,7 @@ def run_execute(run_id: int) -> AllocationRun | None:
                 raise RunCancelled
             if Proposal.objects.filter(run=run).exists():
                 return locked  # another delivery of the same task stored it first
-            _store(run, instance, solution, curve)
+            _store(run, instance, solution)
             AllocationRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.SUCCEEDED,
                 progress=100,
@@ -292,13 +303,12 @@ def _team(instance: Instance, move: Any, member: Any) -> str:
     return "case" if member.officer and member.investigator else "command"
 
 
-def _store(run: AllocationRun, instance: Instance, solution: Any, curve: list[dict[str, float]]) -> None:
+def _store(run: AllocationRun, instance: Instance, solution: Any) -> Proposal:
     before = counts_now(instance)
     proposal = Proposal.objects.create(
         run=run,
         before=metrics(instance, before),
         after=metrics(instance, solution.counts),
-        tradeoff=curve,
         objective=solution.objective,
     )
     members = {m.id: m for m in instance.members}
@@ -321,6 +331,47 @@ def _store(run: AllocationRun, instance: Instance, solution: Any, curve: list[di
             for move in solution.moves
         ]
     )
+    return proposal
+
+
+def snapshot_instance(run: AllocationRun) -> Instance:
+    """The run's problem exactly as it was solved, rebuilt from its snapshot (not from today's data)."""
+    return Instance(
+        [Place(**p) for p in run.inputs["places"]],
+        [Member(**m) for m in run.inputs["members"]],
+        Rules(**run.parameters),
+    )
+
+
+def proposal_tradeoff(proposal_id: int) -> Proposal | None:
+    """Compute and store a proposal's trade-off curve, once; a second call changes nothing.
+
+    It works from the run's snapshot, so the curve belongs to the same problem as the proposal, and
+    reuses the proposal's own moves as the optimum of the full budget (one solve fewer).
+    """
+    proposal = Proposal.objects.select_related("run").filter(pk=proposal_id).first()
+    if proposal is None or proposal.tradeoff:
+        return proposal
+    run = proposal.run
+    instance = snapshot_instance(run)
+    stored = list(proposal.moves.values_list("person_id", "origin_id", "destination_id", "destination_team"))
+    members = {m.id: m for m in instance.members}
+    moves = [
+        EngineMove(person, origin, destination, team == Unit.Kind.COMMUNITY, 0.0)
+        for person, origin, destination, team in stored
+    ]
+    for move in moves:
+        move.cost = disruption(
+            class_of(members[move.member]), instance.place_by_id[move.origin], instance.place_by_id[move.destination]
+        )
+    full = evaluated(instance, moves, optimal=run.optimal)
+    curve = tradeoff(instance, run.max_moves, full=full)
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if not locked.tradeoff:
+            locked.tradeoff = curve
+            locked.save(update_fields=["tradeoff", "updated_at"])
+    return locked
 
 
 class ProposalRefused(Exception):

@@ -253,3 +253,19 @@ def test_the_curve_from_county_solves_is_the_city_optimum_at_every_budget(counti
         assert curve[budget].optimal and direct.optimal
         assert curve[budget].objective == pytest.approx(direct.objective, abs=1e-6)
         assert len(curve[budget].moves) <= budget
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    needs=st.lists(st.tuples(st.floats(0, 15), st.floats(0, 10), st.floats(0, 4)), min_size=2, max_size=5),
+    data=st.data(),
+)
+def test_the_best_single_move_by_trying_all_is_the_one_move_optimum(needs, data) -> None:  # type: ignore[no-untyped-def]
+    from allocation.engine import best_single_move
+
+    places = [
+        Place(i + 1, f"S{i}", True, need=n, officer_need=min(o, n), case_need=c) for i, (n, o, c) in enumerate(needs)
+    ]
+    places.append(Place(len(needs) + 1, "BUREAU", False))
+    instance = Instance(places, data.draw(members_strategy(len(needs))), Rules(max_moves=1, min_officers=2))
+    assert best_single_move(instance).objective == pytest.approx(solve(instance).objective, abs=1e-6)

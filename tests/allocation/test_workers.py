@@ -101,6 +101,12 @@ def test_a_city_run_fans_out_one_run_and_one_proposal_per_county(celery_worker_p
         # Counties are separate problems: nobody crosses into another county.
         assert {m.origin.county_id for m in moves} | {m.destination.county_id for m in moves} == {run.county_id}
     assert AuditEvent.objects.filter(action="allocation.run_group_create").count() == 1
+    # Each proposal's trade-off curve follows on the workers, in its own task.
+    deadline = time.monotonic() + 180
+    while Proposal.objects.filter(run__group=batch, tradeoff=[]).exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    for proposal in Proposal.objects.filter(run__group=batch):
+        assert proposal.tradeoff and proposal.tradeoff[-1]["moves"] == proposal.moves.count()
 
 
 @pytest.mark.postgres
@@ -116,7 +122,7 @@ def test_a_killed_worker_leaves_no_half_written_proposal_and_the_run_is_failed_t
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         row = AllocationRun.objects.filter(pk=run.pk).values("status", "progress").get()
-        if row["status"] == RunStatus.RUNNING and row["progress"] >= 30:  # solving or later
+        if row["status"] == RunStatus.RUNNING and row["progress"] >= 10:  # loading the inputs or later
             break
         time.sleep(0.01)
     os.kill(celery_worker_process.pid, signal.SIGKILL)
@@ -165,7 +171,7 @@ def test_a_run_cancelled_while_solving_stops_at_the_next_stage_and_stores_nothin
     monkeypatch.setattr(services, "solve", solve_then_cancel)
     run = run_create(county=county, max_moves=3)
     run.refresh_from_db()
-    assert run.status == RunStatus.CANCELLED and run.progress < 60
+    assert run.status == RunStatus.CANCELLED and run.progress < 80
     assert not Proposal.objects.exists()
 
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from allocation.explain import reasons_text
 from allocation.models import AllocationRun, Proposal
-from allocation.services import run_create, run_execute
+from allocation.services import proposal_tradeoff, run_create, run_execute
 from stations.models import County
 
 
@@ -42,7 +42,8 @@ class Command(BaseCommand):
         run = AllocationRun.objects.get(pk=run.pk)
         if run.status != AllocationRun.Status.SUCCEEDED:
             raise CommandError(f"run #{run.pk} {run.status}: {run.error or run.message}")
-        proposal = Proposal.objects.get(run=run)
+        # The curve follows in its own task; compute it here if no worker has yet (it is stored once).
+        proposal = proposal_tradeoff(Proposal.objects.get(run=run).pk) or Proposal.objects.get(run=run)
         summary = _summary(run, proposal)
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, default=str))
