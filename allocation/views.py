@@ -158,7 +158,7 @@ def _station_rows(proposal: Any, names: dict[str, str], only: set[str] | None) -
     return rows
 
 
-def _move_row(move: ProposedMove, names: dict[str, str]) -> dict[str, Any]:
+def _move_row(move: ProposedMove) -> dict[str, Any]:
     explanation = move.explanation or {}
     return {
         "move": move,
@@ -183,7 +183,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filters = MoveFilters()
     if filter_form.is_valid():
         filters = MoveFilters(**{k: v or "" for k, v in filter_form.cleaned_data.items()})
-    moves = [_move_row(m, names) for m in moves_of(proposal, scope, filters)]
+    moves = [_move_row(m) for m in moves_of(proposal, scope, filters)]
     rows = _station_rows(proposal, names, {own_code} if own_code else None)
     chart = charts.before_after(
         [charts.StationRow(f"{r['name']}", r["need"], r["people_before"], r["people_after"]) for r in rows],
@@ -231,13 +231,12 @@ def move_detail(request: HttpRequest, proposal_pk: int, pk: int) -> HttpResponse
     scope = scope_of(request.user)
     proposal = proposal_get(scope, proposal_pk)
     move = move_get(proposal, scope, pk)
-    names = dict(Station.objects.filter(pk__in=[move.origin_id, move.destination_id]).values_list("code", "name"))
     return render(
         request,
         "allocation/move.html",
         {
             "proposal": proposal,
-            "row": _move_row(move, names),
+            "row": _move_row(move),
             "can_write": scope.can_write,
             "can_comment": scope.can_write or scope.is_station_bound,
             "is_open": proposal.status in (ProposalStatus.DRAFT, ProposalStatus.IN_REVIEW),
