@@ -95,10 +95,12 @@ def explain_move(
     }
 
 
-def reason_text(reason: dict[str, Any] | str) -> str:
-    """One stored reason as a sentence in the active language."""
+def reason_text(reason: dict[str, Any] | str, names: dict[str, str] | None = None) -> str:
+    """One stored reason as a sentence in the active language; `names` turns station codes into names."""
     if isinstance(reason, str):
         return reason  # proposals stored before reasons became codes
+    if names and "place" in reason:
+        reason = {**reason, "place": names.get(reason["place"], reason["place"])}
     code = reason.get("code")
     if code == "sent_down":
         return _("sent down from the bureau (police strength to the grassroots)")
@@ -117,8 +119,8 @@ def reason_text(reason: dict[str, Any] | str) -> str:
     return str(code)
 
 
-def reasons_text(explanation: dict[str, Any]) -> list[str]:
-    return [reason_text(r) for r in explanation.get("reasons", [])]
+def reasons_text(explanation: dict[str, Any], names: dict[str, str] | None = None) -> list[str]:
+    return [reason_text(r, names) for r in explanation.get("reasons", [])]
 
 
 def rule_label(rule: str) -> str:

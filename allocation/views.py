@@ -159,10 +159,11 @@ def _station_rows(proposal: Any, names: dict[str, str], only: set[str] | None) -
 
 
 def _move_row(move: ProposedMove) -> dict[str, Any]:
+    names = {move.origin.code: move.origin.name, move.destination.code: move.destination.name}
     explanation = move.explanation or {}
     return {
         "move": move,
-        "reasons": reasons_text(explanation),
+        "reasons": reasons_text(explanation, names),
         "origin": explanation.get("origin", {}),
         "destination": explanation.get("destination", {}),
         "comments": list(move.comments.all()),

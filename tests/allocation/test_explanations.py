@@ -58,3 +58,8 @@ def test_what_the_move_does_to_both_places_is_kept() -> None:
 
 def test_old_sentences_still_read() -> None:
     assert reasons_text({"reasons": ["moved by hand"]}) == ["moved by hand"]
+
+
+def test_pages_show_station_names_in_the_reasons() -> None:
+    with translation.override("en"):
+        assert reasons_text(explanation(), {"QH-02": "石门乡派出所"})[0] == "石门乡派出所 has 3.0 people above its need"
