@@ -353,8 +353,10 @@ def build(instance: Instance) -> Model:
     upper[:n_x] = [len(classes[key]) for key, _dest in pairs]
     upper[u0 : u0 + len(band_cols)] = [bands[key][band] for key, band in band_cols]
     integrality = np.zeros(n)
-    # Moves and community arrivals are whole people; u follows (cheapest bands fill first).
-    integrality[:n_x] = 1
+    # Moves, people taken from each band and community arrivals are whole people. (u would come out
+    # whole by itself, cheapest bands first, but with u continuous HiGHS's presolve returned a worse
+    # solution as optimal on a random instance — scipy 1.16.3 — so u is declared integer.)
+    integrality[: n_x + len(band_cols)] = 1
     integrality[offsets["y"] : offsets["y"] + n_s] = 1
 
     # --- Constraints -----------------------------------------------------------------------------
