@@ -11,10 +11,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from allocation.models import AllocationRun, Proposal, ProposedMove
-from allocation.services import ProposalRefused, move_decide, proposal_approve
+from allocation.models import AllocationRun, MoveComment, Proposal, ProposedMove
+from allocation.selectors import runs_visible
+from allocation.services import ProposalRefused, move_decide, proposal_approve, run_cancel, run_create
 from config.admin_scope import RoleScopedAdmin
-from config.roles import scope_of
+from config.roles import Scope, scope_of
 
 
 @admin.register(AllocationRun)
@@ -24,9 +25,42 @@ class AllocationRunAdmin(RoleScopedAdmin):
     list_filter = ["status", "county"]
     list_select_related = ["county", "created_by"]
     readonly_fields = [f.name for f in AllocationRun._meta.fields]
+    actions = ["start_again", "cancel"]
 
     def scope_queryset(self, queryset: QuerySet[Any], station_id: int) -> QuerySet[Any]:
-        return queryset.filter(county__stations=station_id)
+        # As on the pages: a chief sees the runs whose proposal moves someone from or to his station.
+        return queryset.filter(pk__in=runs_visible(Scope(True, False, station_id)).values("pk"))
+
+    @admin.action(description=_("Start the selected runs again (same county, moves and rules)"))
+    def start_again(self, request: HttpRequest, queryset: QuerySet[AllocationRun]) -> None:
+        if not scope_of(request.user).can_write:
+            raise PermissionDenied
+        for run in queryset.select_related("county", "standards"):
+            try:
+                new = run_create(
+                    county=run.county,
+                    max_moves=run.max_moves,
+                    standards=run.standards,
+                    recent_move_months=int(run.parameters.get("recent_move_months", 12)),
+                    by=request.user,
+                )
+            except ValueError as exc:
+                self.message_user(request, f"#{run.pk}: {exc}", level=messages.ERROR)
+            else:
+                self.message_user(request, _("Run #%(id)d started.") % {"id": new.pk})
+
+    @admin.action(description=_("Cancel the selected runs"))
+    def cancel(self, request: HttpRequest, queryset: QuerySet[AllocationRun]) -> None:
+        if not scope_of(request.user).can_write:
+            raise PermissionDenied
+        for run in queryset:
+            if not run_cancel(run=run, by=request.user):
+                self.message_user(
+                    request,
+                    _("Run #%(id)d is already %(status)s; there is nothing to cancel.")
+                    % {"id": run.pk, "status": run.get_status_display().lower()},
+                    level=messages.WARNING,
+                )
 
 
 class ProposedMoveInline(admin.TabularInline):
@@ -102,3 +136,15 @@ class ProposedMoveAdmin(RoleScopedAdmin):
     @admin.action(description=_("Reject the selected moves"))
     def reject(self, request: HttpRequest, queryset: QuerySet[ProposedMove]) -> None:
         self._decide(request, queryset, False)
+
+
+@admin.register(MoveComment)
+class MoveCommentAdmin(RoleScopedAdmin):
+    planner_can_write = False  # comments are written on the proposal pages, through move_comment
+    list_display = ["move", "author", "created_at", "text"]
+    list_select_related = ["move__person", "author"]
+    search_fields = ["text", "author__username"]
+    readonly_fields = [f.name for f in MoveComment._meta.fields]
+
+    def scope_queryset(self, queryset: QuerySet[Any], station_id: int) -> QuerySet[Any]:
+        return queryset.filter(move__origin=station_id) | queryset.filter(move__destination=station_id)

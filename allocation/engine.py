@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_matrix, vstack
 
 W_RULE = 100_000.0
 W_SHORTFALL = 1_000.0
@@ -66,9 +67,15 @@ class Rules:
     min_community_share: float = 0.40
     min_station_share: float = 0.40
     min_investigator_share: float = 0.30  # investigators ≥ share × case-team need
+    # Officers with a law-enforcement qualification ≥ share × case-team need: the case team's work
+    # (evidence, coercive measures, interrogation) needs qualified officers, whoever stands the post.
+    min_qualified_share: float = 1.0
     max_department_release: float = 0.15  # share of a department's people that may be sent down
     allow_moves_to_departments: bool = False
     time_limit_seconds: float = 60.0
+    # Read by allocation.inputs, not by the programme: people who moved within this many months
+    # stay where they are (a move unsettles a team; moving someone twice in a year is worse).
+    recent_move_months: int = 12
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,7 @@ class Counts:
 
 @dataclass(frozen=True)
 class Violation:
-    rule: str  # floor | community_share | investigators | station_share
+    rule: str  # floor | community_share | investigators | qualified | station_share
     place: str  # station code, or "" for the county
     amount: float  # how far from holding, in people
 
@@ -177,13 +184,17 @@ def distance_km(a: Place, b: Place) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
+TENURE_COST = (0.0, 0.5, 1.5)  # by tenure band: under 2 years, 2 to 5, 5 or more
+
+
+def place_cost(key: ClassKey, origin: Place, destination: Place) -> float:
+    """The part of a move's disruption that does not depend on tenure: community ties, distance."""
+    return 1.0 + (2.0 if key.community else 0.0) + distance_km(origin, destination) / 20.0
+
+
 def disruption(key: ClassKey, origin: Place, destination: Place) -> float:
     """Cost of moving one person of a class: community ties, tenure, and the distance travelled."""
-    cost = 1.0
-    cost += 2.0 if key.community else 0.0
-    cost += (0.0, 0.5, 1.5)[key.tenure_band]
-    cost += distance_km(origin, destination) / 20.0
-    return cost
+    return place_cost(key, origin, destination) + TENURE_COST[key.tenure_band]
 
 
 def balance_ratios(instance: Instance) -> dict[str, float]:
@@ -205,6 +216,16 @@ def _groups(instance: Instance) -> list[str]:
     return sorted({p.group for p in instance.places})
 
 
+def station_rule_amounts(place: Place, c: Counts, rules: Rules) -> dict[str, float]:
+    """How far each station rule is from holding (≤ 0: it holds), in people."""
+    return {
+        "floor": rules.min_officers - c.officers,
+        "community_share": rules.min_community_share * c.officers - c.community,
+        "investigators": rules.min_investigator_share * place.case_need - c.investigators,
+        "qualified": rules.min_qualified_share * place.case_need - c.qualified,
+    }
+
+
 def evaluate(instance: Instance, counts: dict[int, Counts], moves: int, disruption_total: float) -> dict[str, float]:
     """The objective of a state, term by term. The programme minimises exactly this."""
     rules = instance.rules
@@ -214,9 +235,7 @@ def evaluate(instance: Instance, counts: dict[int, Counts], moves: int, disrupti
         c = counts[place.id]
         shortfall += max(0.0, place.need - c.people) + max(0.0, place.officer_need - c.officers)
         imbalance += abs(c.people - place.need * ratios[place.group])
-        rule += max(0.0, rules.min_officers - c.officers)
-        rule += max(0.0, rules.min_community_share * c.officers - c.community)
-        rule += max(0.0, rules.min_investigator_share * place.case_need - c.investigators)
+        rule += sum(max(0.0, amount) for amount in station_rule_amounts(place, c, rules).values())
     for group in _groups(instance):
         total_officers = sum(counts[p.id].officers for p in instance.places if p.group == group)
         station_officers = sum(counts[p.id].officers for p in instance.stations if p.group == group)
@@ -235,13 +254,8 @@ def violations_of(instance: Instance, counts: dict[int, Counts]) -> list[Violati
     rules = instance.rules
     found = []
     for place in instance.stations:
-        c = counts[place.id]
-        checks = [
-            ("floor", rules.min_officers - c.officers),
-            ("community_share", rules.min_community_share * c.officers - c.community),
-            ("investigators", rules.min_investigator_share * place.case_need - c.investigators),
-        ]
-        found += [Violation(rule, place.code, round(amount, 3)) for rule, amount in checks if amount > 1e-6]
+        amounts = station_rule_amounts(place, counts[place.id], rules)
+        found += [Violation(rule, place.code, round(amount, 3)) for rule, amount in amounts.items() if amount > 1e-6]
     for group in _groups(instance):
         total = sum(counts[p.id].officers for p in instance.places if p.group == group)
         stations = sum(counts[p.id].officers for p in instance.stations if p.group == group)
@@ -250,15 +264,44 @@ def violations_of(instance: Instance, counts: dict[int, Counts]) -> list[Violati
     return found
 
 
-def solve(instance: Instance) -> Solution:
-    """The optimal proposal under the rules, within the move budget."""
-    started = time.perf_counter()
+@dataclass
+class Model:
+    """The programme of one instance, built once and solved for any move budget.
+
+    Only the budget row's upper bound changes between budgets (the trade-off curve), so the
+    aggregated structure is built a single time.
+    """
+
+    instance: Instance
+    classes: dict[ClassKey, list[Member]]
+    pairs: list[tuple[ClassKey, Place]]
+    pair_cost: list[float]
+    station_index: dict[int, int]
+    cost: np.ndarray
+    upper: np.ndarray
+    integrality: np.ndarray
+    matrix: Any
+    low: np.ndarray
+    high: np.ndarray
+    budget_row: int
+    y_offset: int
+
+
+def build(instance: Instance) -> Model:
     rules = instance.rules
     now = counts_now(instance)
+    # A pool: the people of one origin alike for the rules, whatever their tenure. The programme
+    # moves counts out of pools; tenure only adds a cost that does not depend on the destination,
+    # so it is counted per pool and band (u), which spares the solver swapping equal-cost people
+    # of two bands between two destinations.
     classes: dict[ClassKey, list[Member]] = defaultdict(list)
+    bands: dict[ClassKey, list[int]] = defaultdict(lambda: [0, 0, 0])
     for member in sorted(instance.members, key=lambda m: m.id):
         if member.movable and member.at_post:
-            classes[class_of(member)].append(member)
+            key = class_of(member)
+            pool = replace(key, tenure_band=-1)
+            classes[pool].append(member)
+            bands[pool][key.tenure_band] += 1
     class_keys = sorted(
         classes, key=lambda k: (k.origin, not k.officer, k.community, k.investigator, k.qualified, k.tenure_band)
     )
@@ -267,25 +310,28 @@ def solve(instance: Instance) -> Solution:
     departments = [p for p in instance.places if not p.is_station]
 
     # --- Variables -------------------------------------------------------------------------------
-    # x: people of a class moving to a place (within the class's county); y: officers arriving at a
-    # station who join its community team; then per station the shortfalls, the two sides of the
-    # imbalance and the slack of each rule; and the slack of the station share per county.
-    pairs: list[tuple[ClassKey, Place]] = []
-    for key in class_keys:
-        origin = instance.place_by_id[key.origin]
-        for destination in instance.places:
-            if destination.id == origin.id or destination.group != origin.group:
-                continue
-            if not destination.is_station and not rules.allow_moves_to_departments:
-                continue
-            pairs.append((key, destination))
+    # x: people of a pool moving to a place (within the pool's county); u: people of a pool taken
+    # from each tenure band; y: officers arriving at a station who join its community team; then
+    # per station the shortfalls, the two sides of the imbalance and the slack of each rule; and
+    # the slack of the station share per county.
+    by_group: dict[str, list[Place]] = defaultdict(list)
+    for place in instance.places:
+        if place.is_station or rules.allow_moves_to_departments:
+            by_group[place.group].append(place)
+    pairs: list[tuple[ClassKey, Place]] = [
+        (key, destination)
+        for key in class_keys
+        for destination in by_group[instance.place_by_id[key.origin].group]
+        if destination.id != key.origin
+    ]
+    band_cols = [(key, band) for key in class_keys for band in range(3) if bands[key][band]]
     groups = _groups(instance)
     n_x, n_s, n_g = len(pairs), len(stations), len(groups)
     offsets = {}
     cursor = 0
     for name, size in (
-        ("x", n_x), ("y", n_s), ("s", n_s), ("so", n_s), ("dp", n_s), ("dn", n_s),
-        ("floor", n_s), ("comm", n_s), ("inv", n_s), ("share", n_g),
+        ("x", n_x), ("u", len(band_cols)), ("y", n_s), ("s", n_s), ("so", n_s), ("dp", n_s), ("dn", n_s),
+        ("floor", n_s), ("comm", n_s), ("inv", n_s), ("qual", n_s), ("share", n_g),
     ):  # fmt: skip
         offsets[name] = cursor
         cursor += size
@@ -293,18 +339,25 @@ def solve(instance: Instance) -> Solution:
     ratios = balance_ratios(instance)
 
     cost = np.zeros(n)
-    pair_cost = [disruption(key, instance.place_by_id[key.origin], dest) for key, dest in pairs]
+    pair_cost = [place_cost(key, instance.place_by_id[key.origin], dest) for key, dest in pairs]
     cost[:n_x] = W_MOVE + W_DISRUPTION * np.array(pair_cost)
+    u0 = offsets["u"]
+    cost[u0 : u0 + len(band_cols)] = [W_DISRUPTION * TENURE_COST[band] for _key, band in band_cols]
     for name, weight in (("s", W_SHORTFALL), ("so", W_SHORTFALL), ("dp", W_IMBALANCE), ("dn", W_IMBALANCE)):
         cost[offsets[name] : offsets[name] + n_s] = weight
-    for name in ("floor", "comm", "inv"):
+    for name in ("floor", "comm", "inv", "qual"):
         cost[offsets[name] : offsets[name] + n_s] = W_RULE
     cost[offsets["share"] : offsets["share"] + n_g] = W_RULE
 
     upper = np.full(n, np.inf)
     upper[:n_x] = [len(classes[key]) for key, _dest in pairs]
+    upper[u0 : u0 + len(band_cols)] = [bands[key][band] for key, band in band_cols]
     integrality = np.zeros(n)
-    integrality[: n_x + n_s] = 1  # moves and community arrivals are whole people
+    # Moves, people taken from each band and community arrivals are whole people. (u would come out
+    # whole by itself, cheapest bands first, but with u continuous HiGHS's presolve returned a worse
+    # solution as optimal on a random instance — scipy 1.16.3 — so u is declared integer.)
+    integrality[: n_x + len(band_cols)] = 1
+    integrality[offsets["y"] : offsets["y"] + n_s] = 1
 
     # --- Constraints -----------------------------------------------------------------------------
     # Built as coordinate lists in one pass over the pairs: each pair touches the rows of its origin
@@ -325,7 +378,9 @@ def solve(instance: Instance) -> Solution:
         col_j.append(column)
         val.append(value)
 
-    class_row = {key: new_row(-np.inf, len(classes[key])) for key in class_keys}
+    class_row = {key: new_row(0.0, 0.0) for key in class_keys}  # Σ moves − Σ bands taken = 0
+    for j, (key, _band) in enumerate(band_cols):
+        put(class_row[key], u0 + j, -1.0)
     release_row = {
         d.id: new_row(-np.inf, math.floor(now[d.id].people * rules.max_department_release)) for d in departments
     }
@@ -335,14 +390,16 @@ def solve(instance: Instance) -> Solution:
         j = station_index[place.id]
         c = now[place.id]
         target = place.need * ratios[place.group] - c.people
+        amounts = station_rule_amounts(place, c, rules)
         rows_of[place.id] = {
             "arrivals": new_row(-np.inf, 0.0),  # y − officers arriving ≤ 0
             "people": new_row(place.need - c.people, np.inf),  # Δpeople + s ≥ need − people
             "officers": new_row(place.officer_need - c.officers, np.inf),  # Δofficers + so ≥ ...
             "balance": new_row(target, target),  # Δpeople − dp + dn = need·R − people
-            "floor": new_row(rules.min_officers - c.officers, np.inf),
-            "community": new_row(rules.min_community_share * c.officers - c.community, np.inf),
-            "investigators": new_row(rules.min_investigator_share * place.case_need - c.investigators, np.inf),
+            "floor": new_row(amounts["floor"], np.inf),
+            "community": new_row(amounts["community_share"], np.inf),
+            "investigators": new_row(amounts["investigators"], np.inf),
+            "qualified": new_row(amounts["qualified"], np.inf),
         }
         rows = rows_of[place.id]
         put(rows["arrivals"], offsets["y"] + j, 1.0)
@@ -354,6 +411,7 @@ def solve(instance: Instance) -> Solution:
         put(rows["community"], offsets["y"] + j, 1.0)
         put(rows["community"], offsets["comm"] + j, 1.0)
         put(rows["investigators"], offsets["inv"] + j, 1.0)
+        put(rows["qualified"], offsets["qual"] + j, 1.0)
     share_row = {}
     for g, group in enumerate(groups):
         total = sum(now[p.id].officers for p in instance.places if p.group == group)
@@ -380,6 +438,8 @@ def solve(instance: Instance) -> Solution:
                     put(rows["arrivals"], i, -1.0)
                 if key.investigator:
                     put(rows["investigators"], i, sign)
+                if key.qualified:
+                    put(rows["qualified"], i, sign)
             if key.community and sign < 0:
                 put(rows["community"], i, -1.0)  # leaves the origin's community team
         if key.officer:
@@ -389,21 +449,61 @@ def solve(instance: Instance) -> Solution:
             if shift:
                 put(share_row[destination.group], i, shift)
 
-    matrix = coo_matrix((val, (row_i, col_j)), shape=(len(low), n)).tocsr()
-    result = milp(
-        c=cost,
+    return Model(
+        instance=instance,
+        classes=classes,
+        pairs=pairs,
+        pair_cost=pair_cost,
+        station_index=station_index,
+        cost=cost,
+        upper=upper,
         integrality=integrality,
-        bounds=Bounds(np.zeros(n), upper),
-        constraints=[LinearConstraint(matrix, np.array(low), np.array(high))],
-        options={"time_limit": rules.time_limit_seconds, "mip_rel_gap": 0.0, "presolve": True, "disp": False},
+        matrix=coo_matrix((val, (row_i, col_j)), shape=(len(low), n)).tocsr(),
+        low=np.array(low),
+        high=np.array(high),
+        budget_row=budget_row,
+        y_offset=offsets["y"],
+    )
+
+
+def solve(instance: Instance, *, model: Model | None = None, max_moves: int | None = None) -> Solution:
+    """The optimal proposal under the rules, within the move budget.
+
+    `model` reuses a programme already built for the same instance; `max_moves` overrides the
+    budget of the instance's rules (the trade-off curve solves one model for many budgets).
+    """
+    started = time.perf_counter()
+    model = model or build(instance)
+    budget = instance.rules.max_moves if max_moves is None else max_moves
+    high = model.high.copy()
+    high[model.budget_row] = budget
+    n = len(model.cost)
+    result = milp(
+        c=model.cost,
+        integrality=model.integrality,
+        bounds=Bounds(np.zeros(n), model.upper),
+        constraints=[LinearConstraint(model.matrix, model.low, high)],
+        options={
+            "time_limit": instance.rules.time_limit_seconds,
+            "mip_rel_gap": 0.0,
+            "presolve": True,
+            "disp": False,
+        },
     )
     if result.x is None:
         raise RuntimeError(f"the solver found no solution: {result.message}")
     values = np.round(result.x).astype(int)
+    n_x, n_s = len(model.pairs), len(model.station_index)
 
     # --- Individuals ---------------------------------------------------------------------------
     moves = _choose_people(
-        instance, classes, pairs, values[:n_x], values[offsets["y"] : offsets["y"] + n_s], pair_cost, station_index
+        instance,
+        model.classes,
+        model.pairs,
+        values[:n_x],
+        values[model.y_offset : model.y_offset + n_s],
+        model.pair_cost,
+        model.station_index,
     )
     return _solution(
         instance, moves, apply_moves(instance, moves), started, optimal=result.status == 0, status=str(result.message)
@@ -427,6 +527,11 @@ def _solution(
     )
 
 
+def evaluated(instance: Instance, moves: list[Move], *, optimal: bool) -> Solution:
+    """A solution from moves chosen elsewhere (e.g. a stored proposal), scored like any other."""
+    return _solution(instance, moves, apply_moves(instance, moves), time.perf_counter(), optimal=optimal, status="")
+
+
 def _choose_people(
     instance: Instance,
     classes: dict[ClassKey, list[Member]],
@@ -444,7 +549,9 @@ def _choose_people(
         for _ in range(int(counts[i])):
             member = pools[key][taken[key]]
             taken[key] += 1
-            moves.append(Move(member.id, key.origin, destination.id, community=False, cost=pair_cost[i]))
+            origin = instance.place_by_id[key.origin]
+            cost = disruption(class_of(member), origin, destination)
+            moves.append(Move(member.id, key.origin, destination.id, community=False, cost=cost))
     # Place arriving officers in community teams where the programme asked for them: former
     # community officers first, then non-investigators (investigators are wanted in case teams).
     members = {m.id: m for m in instance.members}
@@ -470,9 +577,7 @@ def apply_moves(instance: Instance, moves: list[Move]) -> dict[int, Counts]:
 
 def _station_term(place: Place, c: Counts, rules: Rules, ratio: float) -> float:
     """The part of the objective that depends on one station only (see `evaluate`)."""
-    rule = max(0.0, rules.min_officers - c.officers)
-    rule += max(0.0, rules.min_community_share * c.officers - c.community)
-    rule += max(0.0, rules.min_investigator_share * place.case_need - c.investigators)
+    rule = sum(max(0.0, amount) for amount in station_rule_amounts(place, c, rules).values())
     shortfall = max(0.0, place.need - c.people) + max(0.0, place.officer_need - c.officers)
     return W_RULE * rule + W_SHORTFALL * shortfall + W_IMBALANCE * abs(c.people - place.need * ratio)
 
@@ -560,3 +665,208 @@ def greedy(instance: Instance) -> Solution:
 
 def replace_counts(counts: Counts) -> Counts:
     return Counts(counts.officers, counts.auxiliaries, counts.community, counts.investigators, counts.qualified)
+
+
+# --- The trade-off curve ---------------------------------------------------------------------------
+#
+# Counties are independent problems but for the move budget they share, so the best city for a
+# budget B is the best split of B over the counties' own curves (a knapsack). Each county's curve is
+# known only where a solve has been done, and bounded everywhere else: more budget never hurts, so
+# f(b) ≥ f(k) for a solved k ≥ b, and f(b) ≤ f(k) for a solved k ≤ b. The knapsack is solved on the
+# lower bounds; when every county's share falls on a known value the split is exact, otherwise the
+# unknown points it chose are solved and the knapsack is solved again. Few county solves are
+# needed, each small and easy, where one city-wide solve with a small budget is slow to prove.
+
+
+@dataclass
+class _Curve:
+    """One county's solved budgets: `solved[k]` is the optimum with budget k."""
+
+    instance: Instance
+    model: Model | None = None
+    solved: dict[int, Solution] = field(default_factory=dict)
+    tangents: list[tuple[int, float, float]] = field(default_factory=list)  # budget, LP value, dual
+
+    def record(self, budget: int, solution: Solution) -> None:
+        self.solved[budget] = solution
+
+    def exact(self, budget: int) -> Solution | None:
+        """The optimum for `budget` if it is known: a solve at k ≥ budget that used ≤ budget moves,
+        or equal bounds on both sides."""
+        above = [k for k in self.solved if k >= budget and len(self.solved[k].moves) <= budget]
+        if above:
+            return self.solved[min(above)]
+        low = self.lower(budget)
+        below = [k for k in self.solved if k <= budget]
+        if below and low is not None:
+            candidate = self.solved[max(below)]
+            if candidate.objective <= low + 1e-6:
+                return candidate
+        return None
+
+    def lower(self, budget: int) -> float | None:
+        above = [k for k in self.solved if k >= budget]
+        bounds = [self.solved[min(above)].objective] if above else []
+        # The relaxation's value is convex in the budget, so each relaxation solved at k with the
+        # budget row's dual μ bounds every budget b: f(b) ≥ LP(b) ≥ LP(k) + μ·(b − k). A small
+        # margin keeps the solver's tolerances from turning a bound into an overestimate.
+        bounds += [value + dual * (budget - k) - 1e-6 * abs(value) - 1e-3 for k, value, dual in self.tangents]
+        return max(bounds) if bounds else None
+
+    def relax(self, budgets: list[int]) -> None:
+        self.model = self.model or build(self.instance)
+        for budget in budgets:
+            relaxed = relaxation(self.model, budget)
+            if relaxed is not None:
+                self.tangents.append((budget, *relaxed))
+
+    def solve(self, budget: int) -> Solution:
+        if budget == 1:
+            solution = best_single_move(self.instance)
+        else:
+            self.model = self.model or build(self.instance)
+            solution = solve(self.instance, model=self.model, max_moves=budget)
+        self.record(budget, solution)
+        return solution
+
+
+def relaxation(model: Model, budget: int) -> tuple[float, float] | None:
+    """The linear relaxation's optimum for a budget and the dual of the budget row (≤ 0)."""
+    high = model.high.copy()
+    high[model.budget_row] = budget
+    upper_rows = np.flatnonzero(np.isfinite(high))
+    lower_rows = np.flatnonzero(np.isfinite(model.low))
+    result = linprog(
+        model.cost,
+        A_ub=vstack([model.matrix[upper_rows], -model.matrix[lower_rows]]).tocsr(),
+        b_ub=np.concatenate([high[upper_rows], -model.low[lower_rows]]),
+        bounds=np.column_stack([np.zeros(len(model.cost)), model.upper]),
+        method="highs",
+    )
+    if result.status != 0:
+        return None
+    position = int(np.flatnonzero(upper_rows == model.budget_row)[0])
+    return float(result.fun), float(result.ineqlin.marginals[position])
+
+
+def best_single_move(instance: Instance) -> Solution:
+    """The optimum for a budget of one move, by trying every move: the greedy baseline's first step
+    looks at every class, destination and team and keeps the best, or none if none helps.
+
+    A one-move programme is the slowest of a curve to prove (its relaxation spreads a fraction of
+    a person everywhere), and this is exact and takes a few milliseconds.
+    """
+    solution = greedy(Instance(instance.places, instance.members, replace(instance.rules, max_moves=1)))
+    solution.optimal = True
+    solution.status = "best single move"
+    return solution
+
+
+def split_by_group(instance: Instance) -> list[Instance]:
+    """One instance per county: people move within their county, so these are independent."""
+    groups = _groups(instance)
+    if len(groups) == 1:
+        return [instance]
+    parts = []
+    for group in groups:
+        places = [p for p in instance.places if p.group == group]
+        ids = {p.id for p in places}
+        parts.append(Instance(places, [m for m in instance.members if m.place in ids], instance.rules))
+    return parts
+
+
+def nothing(instance: Instance) -> Solution:
+    """The proposal of no moves: the optimum for a budget of zero, without a solve."""
+    return _solution(instance, [], counts_now(instance), time.perf_counter(), optimal=True, status="no moves")
+
+
+def combine(instance: Instance, parts: list[Solution]) -> Solution:
+    """The city's solution from its counties' solutions (disjoint places and people)."""
+    moves = sorted((m for part in parts for m in part.moves), key=lambda m: (m.destination, m.origin, m.member))
+    counts: dict[int, Counts] = {}
+    for part in parts:
+        counts.update(part.counts)
+    solution = _solution(
+        instance,
+        moves,
+        counts,
+        time.perf_counter(),
+        optimal=all(p.optimal for p in parts),
+        status="combined from counties",
+    )
+    solution.seconds = sum(p.seconds for p in parts)
+    return solution
+
+
+def tradeoff_solutions(
+    instance: Instance, budgets: list[int], *, full: Solution | None = None
+) -> list[tuple[int, Solution]]:
+    """The optimum for each budget, exact, from as few county solves as the bounds allow.
+
+    `full` is the optimum of the instance for its largest budget, when already solved (used when
+    the instance is one county).
+    """
+    parts = split_by_group(instance)
+    top = max(budgets)
+    curves = [_Curve(part) for part in parts]
+    for curve, part in zip(curves, parts, strict=True):
+        curve.record(0, nothing(part))
+    if full is not None and len(parts) == 1:
+        curves[0].record(top, full)
+    else:
+        # A county's share of the city's full solution is optimal for that share only, which bounds
+        # nothing above it; a solve at the top budget bounds every budget of the county.
+        for curve in curves:
+            curve.solve(top)
+            curve.relax([b for b in (2, 4, 8, 16, 32) if b < top])
+    return [(budget, _best_split(instance, curves, budget)) for budget in sorted(budgets)]
+
+
+def _best_split(instance: Instance, curves: list[_Curve], budget: int) -> Solution:
+    while True:
+        shares = _knapsack(curves, budget)
+        unknown = [(curve, share) for curve, share in zip(curves, shares, strict=True) if curve.exact(share) is None]
+        if not unknown:
+            chosen = [curve.exact(share) for curve, share in zip(curves, shares, strict=True)]
+            if len(chosen) == 1:
+                return chosen[0]  # type: ignore[return-value]
+            return combine(instance, chosen)  # type: ignore[arg-type]
+        for curve, share in unknown:
+            curve.solve(share)
+
+
+def _knapsack(curves: list[_Curve], budget: int) -> list[int]:
+    """Shares of the budget minimising the sum of the counties' lower bounds.
+
+    Ties go to the share whose value is known, then to the larger share (a lower bound is read
+    from a solve above the share, so it is tightest there): fewer solves, and the same inputs
+    always give the same split.
+    """
+    infinity = (math.inf, 0, 0)
+    best: list[tuple[float, int, int]] = [(0.0, 0, 0)] + [infinity] * budget  # (value, unknowns, −moves)
+    choices: list[list[int]] = []
+    for curve in curves:
+        table = []
+        for b in range(budget + 1):
+            known = curve.exact(b)
+            value = known.objective if known is not None else curve.lower(b)
+            table.append((round(value if value is not None else 0.0, 6), 0 if known is not None else 1))
+        new: list[tuple[float, int, int]] = [infinity] * (budget + 1)
+        choice = [0] * (budget + 1)
+        for total in range(budget + 1):
+            for b in range(total + 1):
+                prior = best[total - b]
+                if prior[0] == math.inf:
+                    continue
+                candidate = (round(prior[0] + table[b][0], 6), prior[1] + table[b][1], prior[2] - b)
+                if candidate < new[total]:
+                    new[total], choice[total] = candidate, b
+        best = new
+        choices.append(choice)
+    # Walk back from the best total (a smaller total may already be as good).
+    total = min(range(budget + 1), key=lambda t: (best[t], t))
+    shares = []
+    for choice in reversed(choices):
+        shares.append(choice[total])
+        total -= choice[total]
+    return list(reversed(shares))

@@ -6,6 +6,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from allocation.engine import Counts, Instance, Member, Move, Place, distance_km, violations_of
 
 
@@ -62,31 +64,75 @@ def metrics(instance: Instance, counts: dict[int, Counts]) -> dict[str, Any]:
 def explain_move(
     instance: Instance, move: Move, member: Member, before: dict[int, Counts], after: dict[int, Counts]
 ) -> dict[str, Any]:
-    """Why this person, and what the move does to both places."""
+    """Why this person, and what the move does to both places.
+
+    Reasons are stored as codes with their figures, not as sentences, so each reader gets them in
+    their own language (`reason_text`).
+    """
     origin = instance.place_by_id[move.origin]
     destination = instance.place_by_id[move.destination]
-    reasons: list[str] = []
+    reasons: list[dict[str, Any]] = []
     if not origin.is_station:
-        reasons.append("sent down from the bureau (警力下沉)")
+        reasons.append({"code": "sent_down"})
     else:
         surplus = before[origin.id].people - origin.need
         if surplus > 0:
-            reasons.append(f"{origin.code} has {surplus:.1f} people above its need")
+            reasons.append({"code": "surplus", "place": origin.code, "people": round(surplus, 1)})
     if member.officer and member.investigator and destination.case_need > before[destination.id].investigators:
-        reasons.append(f"investigator: {destination.code}'s case team lacks investigators")
+        reasons.append({"code": "investigator", "place": destination.code})
     if member.officer and move.community:
-        reasons.append(f"joins {destination.code}'s community team")
+        reasons.append({"code": "community", "place": destination.code})
     if not member.officer:
-        reasons.append("auxiliary: covers work that does not need an officer")
-    reasons.append(f"{member.tenure_years:.1f} years in post")
+        reasons.append({"code": "auxiliary"})
+    reasons.append({"code": "tenure", "years": round(member.tenure_years, 1)})
     distance = distance_km(origin, destination)
     if distance:
-        reasons.append(f"{distance:.0f} km between the two places")
+        reasons.append({"code": "distance", "km": round(distance)})
     return {
         "reasons": reasons,
         "origin": _effect(origin, before[origin.id], after[origin.id]),
         "destination": _effect(destination, before[destination.id], after[destination.id]),
     }
+
+
+def reason_text(reason: dict[str, Any] | str, names: dict[str, str] | None = None) -> str:
+    """One stored reason as a sentence in the active language; `names` turns station codes into names."""
+    if isinstance(reason, str):
+        return reason  # proposals stored before reasons became codes
+    if names and "place" in reason:
+        reason = {**reason, "place": names.get(reason["place"], reason["place"])}
+    code = reason.get("code")
+    if code == "sent_down":
+        return _("sent down from the bureau (police strength to the grassroots)")
+    if code == "surplus":
+        return _("%(place)s has %(people).1f people above its need") % reason
+    if code == "investigator":
+        return _("investigator: %(place)s's case team lacks investigators") % reason
+    if code == "community":
+        return _("joins %(place)s's community team") % reason
+    if code == "auxiliary":
+        return _("auxiliary: covers work that does not need an officer")
+    if code == "tenure":
+        return _("%(years).1f years in post") % reason
+    if code == "distance":
+        return _("%(km)d km between the two places") % reason
+    return str(code)
+
+
+def reasons_text(explanation: dict[str, Any], names: dict[str, str] | None = None) -> list[str]:
+    return [reason_text(r, names) for r in explanation.get("reasons", [])]
+
+
+def rule_label(rule: str) -> str:
+    """The name of a hard rule, as the violations of a proposal carry it."""
+    labels = {
+        "floor": _("officers per station (floor)"),
+        "community_share": _("community officers' share of a station's officers"),
+        "investigators": _("investigators in the case team"),
+        "qualified": _("law-enforcement qualified officers for the case team"),
+        "station_share": _("stations' share of the county's officers"),
+    }
+    return labels.get(rule, rule)
 
 
 def _effect(place: Place, before: Counts, after: Counts) -> dict[str, Any]:

@@ -17,6 +17,28 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class RunGroup(TimestampedModel):
+    """Runs started together over several counties (a city): one run and one proposal per county.
+
+    Counties do not share people, so each is its own problem, solved by whichever worker is free,
+    reviewed by its own planners, and failing or succeeding alone.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    max_moves = models.PositiveIntegerField(_("maximum moves per county"))
+    created_by = models.ForeignKey(
+        "personnel.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+
+    class Meta:
+        verbose_name = _("run over several counties")
+        verbose_name_plural = _("runs over several counties")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+
 class AllocationRun(TimestampedModel):
     """One solve of a county's allocation problem, with the inputs it saw."""
 
@@ -42,6 +64,12 @@ class AllocationRun(TimestampedModel):
         "personnel.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Written at every stage: a running run whose heartbeat is older than the task's hard time
+    # limit has lost its worker (allocation.services.runs_recover).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    group = models.ForeignKey(
+        RunGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="runs", verbose_name=_("started with")
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -55,6 +83,10 @@ class AllocationRun(TimestampedModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.county} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 class ProposalStatus(models.TextChoices):
@@ -148,3 +180,21 @@ class ProposedMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.origin_id} → {self.destination_id}"
+
+
+class MoveComment(models.Model):
+    """A remark on a proposed move, by a chief whose station it touches or by a planner."""
+
+    move = models.ForeignKey(ProposedMove, on_delete=models.CASCADE, related_name="comments", verbose_name=_("move"))
+    author = models.ForeignKey("personnel.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    text = models.TextField(_("comment"), max_length=1000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment on a move")
+        verbose_name_plural = _("comments on moves")
+        ordering = ["move", "created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="move_comment_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on move {self.move_id}"

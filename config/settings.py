@@ -166,6 +166,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=19, minute=0),
         "options": {"expires": 3600},
     },
+    # Fails the allocation runs a killed worker left running (allocation.services.runs_recover).
+    "allocation-runs-recover": {
+        "task": "allocation.runs_recover",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 600},
+    },
 }
 
 # --- Authentication -----------------------------------------------------------------------------

@@ -27,4 +27,5 @@ urlpatterns = [
     path("county/", include("reports.urls")),
     path("org/", include("orgdata.urls")),
     path("rosters/", include("rosters.urls")),
+    path("allocation/", include("allocation.urls")),
 ]

@@ -60,3 +60,24 @@ def test_a_chief_does_not_see_moves_elsewhere(proposal: Proposal) -> None:
     elsewhere = factories.station(county_row=Station.objects.get(code="QH-01").county, code="QH-09")
     client = client_for(factories.chief(elsewhere))
     assert client.get(reverse("admin:allocation_proposedmove_changelist")).context["cl"].result_count == 0
+
+
+def test_a_planner_starts_a_run_again_and_cancels_one_from_the_admin(proposal: Proposal) -> None:
+    from allocation.models import AllocationRun
+
+    client = client_for(factories.planner())
+    url = reverse("admin:allocation_allocationrun_changelist")
+    client.post(url, {"action": "start_again", "_selected_action": [str(proposal.run_id)]})
+    runs = list(AllocationRun.objects.order_by("pk"))
+    assert len(runs) == 2 and runs[1].status == "succeeded" and runs[1].max_moves == runs[0].max_moves
+    response = client.post(url, {"action": "cancel", "_selected_action": [str(runs[1].pk)]}, follow=True)
+    assert "already succeeded; there is nothing to cancel" in response.content.decode()
+
+
+def test_an_auditor_cannot_start_runs_from_the_admin(proposal: Proposal) -> None:
+    from allocation.models import AllocationRun
+
+    client = client_for(factories.auditor())
+    url = reverse("admin:allocation_allocationrun_changelist")
+    assert client.post(url, {"action": "start_again", "_selected_action": [str(proposal.run_id)]}).status_code == 403
+    assert AllocationRun.objects.count() == 1

@@ -21,6 +21,7 @@ from allocation.engine import (
     evaluate,
     greedy,
     solve,
+    tradeoff_solutions,
 )
 from allocation.services import tradeoff
 
@@ -34,7 +35,7 @@ def small_instance(max_moves: int = 2) -> Instance:
     ]
     members = [
         Member(1, 1, True, community=True, tenure_years=6),
-        Member(2, 1, True, investigator=True, tenure_years=1),
+        Member(2, 1, True, investigator=True, tenure_years=1, qualified=False),
         Member(3, 1, True, tenure_years=3, movable=False),
         Member(4, 1, False, tenure_years=1),
         Member(5, 2, True, community=True, tenure_years=1),
@@ -109,7 +110,7 @@ def test_rules_that_cannot_hold_are_reported_with_their_amount() -> None:
 
 def members_strategy(places: int) -> st.SearchStrategy[list[Member]]:
     member = st.builds(
-        lambda place, officer, community, investigator, tenure, movable, at_post: (
+        lambda place, officer, community, investigator, tenure, movable, at_post, qualified: (
             place,
             officer,
             community,
@@ -117,12 +118,14 @@ def members_strategy(places: int) -> st.SearchStrategy[list[Member]]:
             tenure,
             movable,
             at_post,
+            qualified,
         ),
         st.integers(0, places),  # place `places` is the bureau department
         st.booleans(),
         st.booleans(),
         st.booleans(),
         st.floats(0, 20),
+        st.booleans(),
         st.booleans(),
         st.booleans(),
     )
@@ -134,11 +137,12 @@ def members_strategy(places: int) -> st.SearchStrategy[list[Member]]:
                 officer,
                 community and officer,
                 investigator and officer,
+                qualified=qualified and officer,
                 tenure_years=tenure,
                 movable=movable and at_post,
                 at_post=at_post,
             )
-            for i, (place, officer, community, investigator, tenure, movable, at_post) in enumerate(rows)
+            for i, (place, officer, community, investigator, tenure, movable, at_post, qualified) in enumerate(rows)
         ]
     )
 
@@ -203,3 +207,65 @@ def test_tradeoff_reuses_the_full_solution_without_changing_the_curve() -> None:
     instance = small_instance(6)
     full = solve(instance)
     assert tradeoff(instance, 6, points=6, full=full) == tradeoff(instance, 6, points=6)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    counties=st.lists(
+        st.lists(st.tuples(st.floats(0, 12), st.floats(0, 8), st.floats(0, 3)), min_size=1, max_size=3),
+        min_size=1,
+        max_size=3,
+    ),
+    data=st.data(),
+    top=st.integers(0, 7),
+)
+def test_the_curve_from_county_solves_is_the_city_optimum_at_every_budget(counties, data, top: int) -> None:  # type: ignore[no-untyped-def]
+    """Several counties sharing one move budget: the knapsack over county curves, solved lazily on
+    bounds, gives exactly what one city-wide solve gives, budget by budget."""
+    places: list[Place] = []
+    members: list[Member] = []
+    for c, needs in enumerate(counties):
+        first = len(places) + 1
+        for n, o, k in needs:
+            places.append(
+                Place(
+                    len(places) + 1,
+                    f"C{c}S{len(places)}",
+                    True,
+                    need=n,
+                    officer_need=min(o, n),
+                    case_need=k,
+                    group=f"C{c}",
+                )
+            )
+        places.append(Place(len(places) + 1, f"C{c}HQ", False, group=f"C{c}"))
+        drawn = data.draw(members_strategy(len(needs)))
+        for m in drawn:
+            members.append(
+                Member(len(members) + 1, first + m.place - 1, m.officer, m.community, m.investigator, m.qualified,
+                       m.tenure_years, m.at_post, m.movable)
+            )  # fmt: skip
+    instance = Instance(places, members, Rules(max_moves=top, min_officers=2))
+    budgets = sorted({0, top // 2, top})
+    curve = dict(tradeoff_solutions(instance, budgets))
+    for budget in budgets:
+        direct = solve(Instance(places, members, Rules(max_moves=budget, min_officers=2)))
+        assert curve[budget].optimal and direct.optimal
+        assert curve[budget].objective == pytest.approx(direct.objective, abs=1e-6)
+        assert len(curve[budget].moves) <= budget
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    needs=st.lists(st.tuples(st.floats(0, 15), st.floats(0, 10), st.floats(0, 4)), min_size=2, max_size=5),
+    data=st.data(),
+)
+def test_the_best_single_move_by_trying_all_is_the_one_move_optimum(needs, data) -> None:  # type: ignore[no-untyped-def]
+    from allocation.engine import best_single_move
+
+    places = [
+        Place(i + 1, f"S{i}", True, need=n, officer_need=min(o, n), case_need=c) for i, (n, o, c) in enumerate(needs)
+    ]
+    places.append(Place(len(needs) + 1, "BUREAU", False))
+    instance = Instance(places, data.draw(members_strategy(len(needs))), Rules(max_moves=1, min_officers=2))
+    assert best_single_move(instance).objective == pytest.approx(solve(instance).objective, abs=1e-6)

@@ -52,3 +52,21 @@ def test_unless_exists_runs_once(county) -> None:  # type: ignore[no-untyped-def
     call_command("run_allocation", "--county", "QH", "--unless-exists", stdout=out)
     assert AllocationRun.objects.count() == 1
     assert "exists; not running another" in out.getvalue()
+
+
+def test_the_curve_is_computed_from_the_snapshot_once_and_ends_at_the_proposal(county) -> None:  # type: ignore[no-untyped-def]
+    from allocation.engine import solve
+    from allocation.services import proposal_tradeoff, snapshot_instance, tradeoff
+
+    call_command("run_allocation", "--county", "QH", "--max-moves", "5", stdout=io.StringIO())
+    proposal = Proposal.objects.get()
+    curve = proposal.tradeoff
+    assert [p["budget"] for p in curve] == [0, 1, 2, 3, 4, 5] and all(p["optimal"] for p in curve)
+    assert curve[-1]["moves"] == proposal.moves.count()
+    # The same problem solved afresh from the snapshot gives the same curve: nothing came from today's data.
+    instance = snapshot_instance(proposal.run)
+    assert tradeoff(instance, 5, points=10) == curve
+    assert solve(instance).objective == pytest.approx(proposal.objective)
+    # A second delivery of the task keeps what is stored.
+    Proposal.objects.filter(pk=proposal.pk).update(tradeoff=[{"moves": 0, "marker": True}])
+    assert proposal_tradeoff(proposal.pk).tradeoff == [{"moves": 0, "marker": True}]

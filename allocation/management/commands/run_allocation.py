@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from allocation.explain import reasons_text
 from allocation.models import AllocationRun, Proposal
-from allocation.services import run_create, run_execute
+from allocation.services import proposal_tradeoff, run_create, run_execute
 from stations.models import County
 
 
@@ -41,7 +42,8 @@ class Command(BaseCommand):
         run = AllocationRun.objects.get(pk=run.pk)
         if run.status != AllocationRun.Status.SUCCEEDED:
             raise CommandError(f"run #{run.pk} {run.status}: {run.error or run.message}")
-        proposal = Proposal.objects.get(run=run)
+        # The curve follows in its own task; compute it here if no worker has yet (it is stored once).
+        proposal = proposal_tradeoff(Proposal.objects.get(run=run).pk) or Proposal.objects.get(run=run)
         summary = _summary(run, proposal)
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, default=str))
@@ -71,6 +73,7 @@ def _summary(run: AllocationRun, proposal: Proposal) -> dict[str, Any]:
             {
                 "code": code,
                 "need": state["need"],
+                "officer_need": state["officer_need"],
                 "people_before": before[code]["people"],
                 "people_after": state["people"],
                 "officers_before": before[code]["officers"],
@@ -90,7 +93,11 @@ def _summary(run: AllocationRun, proposal: Proposal) -> dict[str, Any]:
                 "from": move.origin.code,
                 "to": move.destination.code,
                 "team": move.destination_team,
-                "reasons": move.explanation.get("reasons", []),
+                "from_name": move.origin.name,
+                "to_name": move.destination.name,
+                "kind": move.person.kind,
+                "status": move.status,
+                "reasons": reasons_text(move.explanation),
             }
             for move in proposal.moves.select_related("person", "origin", "destination")
         ],
