@@ -56,13 +56,14 @@ def run_create(
 
 
 def _progress(run: AllocationRun, percent: int, message: str) -> None:
-    AllocationRun.objects.filter(pk=run.pk).update(progress=percent, message=message)
+    # update() skips auto_now: updated_at is set by hand so API clients see the progress change.
+    AllocationRun.objects.filter(pk=run.pk).update(progress=percent, message=message, updated_at=timezone.now())
 
 
 def run_execute(run_id: int) -> AllocationRun | None:
     """Solve a queued run and store its proposal in one transaction. Safe to call twice."""
     claimed = AllocationRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0, error=""
+        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0, error="", updated_at=timezone.now()
     )
     if not claimed:
         return None
@@ -93,11 +94,16 @@ def run_execute(run_id: int) -> AllocationRun | None:
                 optimal=solution.optimal,
                 solve_seconds=solution.seconds,
                 finished_at=timezone.now(),
+                updated_at=timezone.now(),
             )
     except Exception as exc:
         log.exception("allocation run %s failed", run_id)
         AllocationRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now(), progress=100
+            status=RunStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}",
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+            progress=100,
         )
         raise
     run.refresh_from_db()
@@ -195,7 +201,7 @@ def move_decide(*, move: ProposedMove, accept: bool, reason: str = "", by: Any =
         move.decided_by = by if getattr(by, "pk", None) else None
         move.decided_at = timezone.now()
         previous = move.status
-        move.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        move.save(update_fields=["status", "reason", "decided_by", "decided_at", "updated_at"])
         audit_record(
             action="allocation.move_accept" if accept else "allocation.move_reject",
             obj=move,
