@@ -142,6 +142,11 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return conditional_page(super().as_view(actions, **initkwargs))
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Any:
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), CsvRenderer | XlsxRenderer
+        ):
+            # Errors keep their one JSON shape, whatever format the caller asked the data in.
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         # Caches between client and server must not serve one caller's page to another.
         patch_vary_headers(response, ["Accept", "Accept-Language", "Authorization", "Cookie"])

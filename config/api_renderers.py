@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rest_framework.renderers import BaseRenderer
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed number (a negative coordinate, a decimal the API gives as text) is data, not a formula.
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -32,7 +35,9 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, list | dict):
         value = json.dumps(value, ensure_ascii=False)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
