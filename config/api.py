@@ -8,6 +8,7 @@ exists. The permissions here decide only whether the caller's role reaches the e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -134,6 +135,23 @@ class ScopedViewSet(viewsets.GenericViewSet):
         if not scope.can_read:
             return queryset.none()
         return self.scope(queryset, scope)
+
+    def decorate(self, rows: Sequence[Any]) -> None:
+        """Add what is costly to compute to the rows actually shown (the page, or the one object).
+
+        Done after paging, so counting and skipping to a deep page never pay for it, and in a fixed
+        number of queries whatever the page size."""
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.decorate(page)
+        return page
+
+    def get_object(self) -> Any:
+        obj = super().get_object()
+        self.decorate([obj])
+        return obj
 
     @classmethod
     def as_view(cls, actions: Any = None, **initkwargs: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -46,6 +47,15 @@ class CountyViewSet(ScopedReadViewSet):
 
 
 # --- Stations ------------------------------------------------------------------------------------
+
+
+STRENGTH_FIELDS = (
+    "nominal_officers",
+    "nominal_auxiliaries",
+    "effective_officers",
+    "effective_auxiliaries",
+    "community_officers",
+)
 
 
 class StrengthSerializer(serializers.Serializer):
@@ -104,9 +114,13 @@ class StationViewSet(ScopedReadViewSet):
             queryset = queryset.filter(pk=scope.station_id)
         return queryset
 
-    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        # Strength is counted after filtering and ordering, so a filter narrows the GROUP BY too.
-        return stations_with_strength(super().filter_queryset(queryset))
+    def decorate(self, rows: Sequence[Any]) -> None:
+        # One GROUP BY for the stations of the page only (not for every station the count reads).
+        counted = stations_with_strength(Station.objects.filter(pk__in=[row.pk for row in rows]))
+        strength = {station.pk: station for station in counted.only("pk")}
+        for row in rows:
+            for field in STRENGTH_FIELDS:
+                setattr(row, field, getattr(strength[row.pk], field))
 
 
 # --- Units ---------------------------------------------------------------------------------------

@@ -296,6 +296,11 @@ class IncidentFilter(UpdatedSinceFilterSet):
     community = filters.CharFilter(field_name="community__code", label="Community code")
     received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    id_after = filters.NumberFilter(
+        field_name="id",
+        lookup_expr="gt",
+        label="Only ids above this: for full pulls, page by id instead of page number",
+    )
 
     class Meta:
         model = Incident
