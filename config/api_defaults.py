@@ -49,7 +49,7 @@ class PerClientThrottle(SimpleRateThrottle):
 
 
 # Up to this many rows a list says exactly how many there are; beyond, PostgreSQL's estimate.
-EXACT_COUNT_UP_TO = 100_000
+EXACT_COUNT_UP_TO = 20_000
 
 
 class CheapCountPaginator(Paginator):
@@ -84,7 +84,7 @@ class CheapCountPaginator(Paginator):
 
 class Pages(PageNumberPagination):
     """Page-number pages: `page`, `page_size` (default 50, at most 500); `count_is_estimate` is true
-    when `count` is PostgreSQL's estimate (lists of more than 100,000 rows)."""
+    when `count` is PostgreSQL's estimate (lists of more than 20,000 rows)."""
 
     django_paginator_class = CheapCountPaginator
     page_size = 50
@@ -101,7 +101,7 @@ class Pages(PageNumberPagination):
         described = super().get_paginated_response_schema(schema)
         described["properties"]["count_is_estimate"] = {
             "type": "boolean",
-            "description": "true when count is the database's estimate (more than 100,000 rows)",
+            "description": "true when count is the database's estimate (more than 20,000 rows)",
         }
         described["required"] = [*described.get("required", []), "count_is_estimate"]
         return described

@@ -150,3 +150,14 @@ def test_every_4xx_has_a_code_and_a_message(world: World) -> None:
         assert response["Content-Type"].startswith("application/json")
         body = response.json()
         assert body["code"] == code and isinstance(body["message"], str) and body["message"]
+
+
+@pytest.mark.postgres
+def test_long_lists_give_the_database_estimate_and_say_so(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(user_for("planner", world))
+    exact = client.get("/api/v1/incidents/").json()
+    assert (exact["count"], exact["count_is_estimate"]) == (12, False)
+    monkeypatch.setattr("config.api_defaults.EXACT_COUNT_UP_TO", 5)
+    estimated = client.get("/api/v1/incidents/", {"page_size": 5}).json()
+    assert estimated["count_is_estimate"] is True and estimated["count"] >= 6
+    assert len(estimated["results"]) == 5 and estimated["next"]
