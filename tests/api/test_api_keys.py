@@ -107,7 +107,7 @@ def test_a_key_over_its_rate_gets_429_and_other_keys_do_not(world: World, settin
 def test_planners_make_keys_in_the_admin_and_see_the_plaintext_once(world: World) -> None:
     planner = factories.planner()
     owner = factories.chief(world.own)
-    browser = Client()
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
     browser.force_login(planner)
     response = browser.post("/admin/apikeys/apikey/add/", {"name": "警综平台", "owner": owner.pk, "scope": "read"})
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
@@ -129,7 +129,7 @@ def test_planners_make_keys_in_the_admin_and_see_the_plaintext_once(world: World
 @pytest.mark.parametrize("role", ["chief", "auditor"])
 def test_only_planners_make_or_revoke_keys(world: World, role: str) -> None:
     user = factories.chief(world.own) if role == "chief" else factories.auditor()
-    browser = Client()
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
     browser.force_login(user)
     response = browser.post("/admin/apikeys/apikey/add/", {"name": "x", "owner": user.pk, "scope": "read"})
     assert response.status_code == 403 and ApiKey.objects.count() == 0
