@@ -126,6 +126,7 @@ def load(port: int, users: int, seconds: int, targets_file: str) -> list[dict[st
             env={**os.environ, "JINGLI_BENCH_TARGETS": targets_file},
             check=False,  # locust exits 1 when any request failed; the table shows the failures
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,  # its own summary; the table below is ours
         )
         with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))

@@ -137,3 +137,16 @@ def test_only_planners_make_or_revoke_keys(world: World, role: str) -> None:
     browser.post("/admin/apikeys/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
     key.refresh_from_db()
     assert not key.is_revoked
+
+
+def test_browser_sessions_write_only_with_the_csrf_token(world: World) -> None:
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en", enforce_csrf_checks=True)
+    browser.force_login(factories.planner())
+    url = f"/api/v1/moves/{world.own_move.pk}/accept/"
+    refused = browser.post(url, {}, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert "CSRF" in refused.json()["message"]
+    token = "a" * 32  # what the csrftoken cookie holds; the page's JavaScript echoes it in a header
+    browser.cookies["csrftoken"] = token
+    accepted = browser.post(url, {}, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
