@@ -3,7 +3,9 @@
 The page is Swagger UI from drf-spectacular-sidecar's static files; no Redoc page, because its
 template pulls web fonts from outside and the bureau's networks are closed."""
 
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import conditional_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -19,6 +21,10 @@ app_name = "api"
 
 class Router(DefaultRouter):
     include_format_suffixes = False  # ?format=csv is the one way to ask for a format
+
+
+def unknown_path(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"code": "not_found", "message": _("No such API endpoint.")}, status=404)
 
 
 router = Router()
@@ -48,4 +54,6 @@ urlpatterns = [
         name="station-workload",
     ),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ is a 404 in the API's own shape, not Django's HTML page.
+    re_path(r"^.*/$", unknown_path),  # without the slash, APPEND_SLASH redirects here first
 ]

@@ -144,6 +144,7 @@ def test_every_4xx_has_a_code_and_a_message(world: World) -> None:
         (client.post("/api/v1/allocation-runs/", {"county": "QH"}, format="json"), 400, "invalid"),
         (client.get("/api/v1/stations/", HTTP_ACCEPT="application/pdf"), 406, "not_acceptable"),
         (client_for(None).get("/api/v1/stations/"), 403, "not_authenticated"),
+        (client.get("/api/v1/no-such-thing/"), 404, "not_found"),
     ]
     for response, status, code in cases:
         assert response.status_code == status, (status, response.content)
