@@ -9,7 +9,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from audit.models import AuditEvent
-from config.api import AuditorRead, ScopedReadViewSet
+from config.api import AuditorRead, ScopedReadViewSet, UtcDateTimeFilter
 from config.roles import Scope
 
 
@@ -38,8 +38,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 class AuditEventFilter(filters.FilterSet):
     # Records never change, so "updated since" is "recorded since".
-    updated_since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Recorded at or after")
-    before = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", label="Recorded before")
+    updated_since = UtcDateTimeFilter(field_name="at", lookup_expr="gte", label="Recorded at or after")
+    before = UtcDateTimeFilter(field_name="at", lookup_expr="lt", label="Recorded before")
     action_prefix = filters.CharFilter(field_name="action", lookup_expr="startswith", label="e.g. allocation.")
 
     class Meta:

@@ -8,6 +8,7 @@ exists. The permissions here decide only whether the caller's role reaches the e
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -101,10 +102,20 @@ class AuditorRead(permissions.BasePermission):
 # --- Filtering, viewsets ------------------------------------------------------------------------
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 time with any offset Python accepts, compared in UTC: PostgreSQL refuses offsets
+    beyond ±15:59, which Python (and so a client's request) allows up to ±23:59."""
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return super().filter(qs, value)
+
+
 class UpdatedSinceFilterSet(filters.FilterSet):
     """Every list answers `updated_since` (ISO 8601, inclusive): what changed since the last pull."""
 
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Changed at or after (ISO 8601)"
     )
 

@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import PlannerWrite, ReadScope, ScopedReadViewSet, UpdatedSinceFilterSet
+from config.api import PlannerWrite, ReadScope, ScopedReadViewSet, UpdatedSinceFilterSet, UtcDateTimeFilter
 from config.api_renderers import CsvRenderer, XlsxRenderer
 from config.roles import Scope, scope_of
 from stations.models import County, Station
@@ -294,8 +294,8 @@ class IncidentFilter(UpdatedSinceFilterSet):
     category = filters.CharFilter(field_name="category__code", label="Category code")
     category_group = filters.CharFilter(field_name="category__group", label="Category group")
     community = filters.CharFilter(field_name="community__code", label="Community code")
-    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = UtcDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UtcDateTimeFilter(field_name="received_at", lookup_expr="lt")
     id_after = filters.NumberFilter(
         field_name="id",
         lookup_expr="gt",

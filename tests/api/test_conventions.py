@@ -162,3 +162,13 @@ def test_long_lists_give_the_database_estimate_and_say_so(world: World, monkeypa
     estimated = client.get("/api/v1/incidents/", {"page_size": 5}).json()
     assert estimated["count_is_estimate"] is True and estimated["count"] >= 6
     assert len(estimated["results"]) == 5 and estimated["next"]
+
+
+def test_times_with_any_offset_python_accepts_are_compared_in_utc(world: World) -> None:
+    # Found by schemathesis: PostgreSQL refuses an offset of -16:36 that ISO 8601 parsing accepts.
+    client = client_for(user_for("auditor", world))
+    for url in ("/api/v1/counties/", "/api/v1/audit-events/", "/api/v1/incidents/"):
+        response = client.get(url, {"updated_since": "2020-06-10T08:31:38-16:36"})
+        assert response.status_code == 200 and response.json()["count"] > 0
+    late = client.get("/api/v1/incidents/", {"received_after": "2026-01-01T20:00:00-16:00"}).json()
+    assert late["count"] < 12  # 2026-01-02 12:00 UTC: the incidents of the first day are out

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
 from django.contrib.staticfiles import finders
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
@@ -46,8 +49,17 @@ def test_the_documentation_pages_load_nothing_from_outside(client) -> None:  # t
 
 
 @pytest.fixture
-def api_schema(world: World) -> Any:
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+def api_schema(world: World) -> Iterator[Any]:
+    # The app is called straight through WSGI, not through Django's test client, so the signal that
+    # closes database connections at the end of each request must be held off as the test client
+    # does: closing would end the test's transaction (and its data) on PostgreSQL.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
