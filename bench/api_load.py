@@ -1,7 +1,7 @@
 """The REST API under concurrent load on the city-scale demo.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jingli_bench_api REDIS_URL=redis://127.0.0.1:6379/3 \
-        .venv/bin/python bench/api_load.py [--users 4,12] [--seconds 30] [--workers 3]
+        .venv/bin/python bench/api_load.py [--users 1,4,12] [--seconds 30] [--workers 3]
 
 Builds the city demo (10 counties: 150 stations, 60 departments, 7,685 people, 1.5 million incidents)
 in the configured database if it is not there, plus an allocation run of DM01 so proposals and moves
@@ -134,7 +134,7 @@ def load(port: int, users: int, seconds: int, targets_file: str) -> list[dict[st
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--users", default="4,12", help="comma-separated concurrency levels")
+    parser.add_argument("--users", default="1,4,12", help="comma-separated concurrency levels")
     parser.add_argument("--seconds", type=int, default=30, help="length of each level's run")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     options = parser.parse_args()
