@@ -174,7 +174,7 @@ def run_cancel(*, run: AllocationRun, by: Any = None) -> bool:
 def _progress(run: AllocationRun, percent: int, stage: str) -> None:
     """Report a stage; a run cancelled meanwhile stops here (the UPDATE finds it no longer running)."""
     moved_on = AllocationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-        progress=percent, message=stage, heartbeat_at=timezone.now()
+        progress=percent, message=stage, heartbeat_at=timezone.now(), updated_at=timezone.now()
     )
     if not moved_on:
         raise RunCancelled
@@ -187,7 +187,12 @@ def run_execute(run_id: int) -> AllocationRun | None:
     acks_late), and nothing of it was stored, because storing is one transaction.
     """
     claimed = AllocationRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), progress=0, error=""
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        progress=0,
+        error="",
+        updated_at=timezone.now(),
     )
     if not claimed:
         return None
@@ -225,13 +230,18 @@ def run_execute(run_id: int) -> AllocationRun | None:
                 solve_seconds=solution.seconds,
                 finished_at=timezone.now(),
                 heartbeat_at=timezone.now(),
+                updated_at=timezone.now(),
             )
     except RunCancelled:
         log.info("allocation run %s was cancelled while running", run_id)
     except Exception as exc:
         log.exception("allocation run %s failed", run_id)
         AllocationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now(), progress=100
+            status=RunStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}",
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+            progress=100,
         )
         raise
     run.refresh_from_db()
@@ -394,7 +404,7 @@ def move_decide(*, move: ProposedMove, accept: bool, reason: str = "", by: Any =
         move.reason = reason.strip()[:300]
         move.decided_by = by if getattr(by, "pk", None) else None
         move.decided_at = timezone.now()
-        move.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        move.save(update_fields=["status", "reason", "decided_by", "decided_at", "updated_at"])
         audit_record(
             action="allocation.move_accept" if accept else "allocation.move_reject",
             obj=move,

@@ -39,6 +39,13 @@ def acting(actor: Actor) -> Iterator[None]:
         _current.reset(token)
 
 
+def actor_set(actor: Actor) -> None:
+    """Replace the actor for the rest of the current request, once an API key has said who acts.
+
+    The middleware's `acting` block restores the previous actor when the request ends."""
+    _current.set(actor)
+
+
 def client_address(request: HttpRequest) -> str | None:
     # REMOTE_ADDR is what the socket saw; behind a trusted proxy, config sets it from the proxy header.
     return request.META.get("REMOTE_ADDR") or None

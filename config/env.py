@@ -90,6 +90,19 @@ def env_date(name: str, default: dt.date, *, environ: Mapping[str, str] = os.env
         raise ImproperEnvironment(f"{name}={raw!r} is not a date in the form YYYY-MM-DD.") from None
 
 
+def env_rate(name: str, default: str, *, environ: Mapping[str, str] = os.environ) -> str:
+    """A request rate as the REST framework's throttles read it: `<count>/<second|minute|hour|day>`."""
+    raw = (environ.get(name) or "").strip()
+    if raw == "":
+        return default
+    count, _sep, period = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in ("second", "minute", "hour", "day"):
+        raise ImproperEnvironment(
+            f"{name}={raw!r} is not a rate such as 1200/minute (per second, minute, hour or day)."
+        )
+    return raw
+
+
 @dataclass(frozen=True)
 class DatabaseUrl:
     name: str

@@ -20,6 +20,7 @@ from config.env import (
     env_date,
     env_int,
     env_list,
+    env_rate,
     env_str,
     parse_database_url,
     parse_redis_url,
@@ -50,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our own static files, no CDN
     "stations",
     "personnel",
     "workload",
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "orgdata",
+    "apikeys",
 ]
 
 MIDDLEWARE = [
@@ -243,11 +248,38 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 # --- REST framework -----------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Browsers: the session and its CSRF token. Machines: `Authorization: Api-Key <key>` (apikeys/).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "apikeys.authentication.ApiKeyAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api_defaults.Pages",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.error_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["config.api_defaults.PerClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env_rate("API_KEY_RATE", "1200/minute"),
+        "api_user": env_rate("API_USER_RATE", "600/minute"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jingli API",
+    "DESCRIPTION": "Stations, people, workload, need and allocation proposals of a county bureau. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "allocation.models.RunStatus",
+        "ProposalStatusEnum": "allocation.models.ProposalStatus",
+        "MoveStatusEnum": "allocation.models.MoveStatus",
+        "PersonStatusEnum": "personnel.models.PersonStatus",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -266,6 +266,8 @@ class Assignment(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Set when the assignment is closed (its end date); API clients pull changes by it.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )

@@ -46,7 +46,7 @@ def assignment_start(
                 _("%(person)s already starts another assignment on %(date)s.") % {"person": person, "date": start_date}
             )
         latest.end_date = start_date
-        latest.save(update_fields=["end_date"])
+        latest.save(update_fields=["end_date", "updated_at"])
     return Assignment.objects.create(
         person=person, unit=unit, start_date=start_date, source=source, reason=reason, created_by=by
     )

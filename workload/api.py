@@ -1,24 +1,32 @@
-"""The workload API: import batches in, workload and need out."""
+"""The workload API: incidents and import batches in, incidents, standards, workload and need out."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import PlannerWrite, ReadScope
-from config.roles import scope_of
+from config.api import PlannerWrite, ReadScope, ScopedReadViewSet, UpdatedSinceFilterSet, UtcDateTimeFilter
+from config.api_renderers import CsvRenderer, XlsxRenderer
+from config.roles import Scope, scope_of
 from stations.models import County, Station
 from workload.importer import ImportRefused, batch_submit, batch_summary
 from workload.mapping import MappingError
-from workload.models import BatchMode, ImportBatch
+from workload.models import BatchMode, ImportBatch, Incident, PostRequirement, StandardsSet
 from workload.selectors import (
     crews_by_hour,
     hour_of_week_profile,
@@ -31,6 +39,32 @@ from workload.selectors import (
 
 def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
+
+
+class BatchOutput(serializers.Serializer):
+    """What becomes of an import batch (a file, or an incident batch pushed as JSON)."""
+
+    batch = serializers.IntegerField()
+    file = serializers.CharField()
+    checksum = serializers.CharField()
+    mapping = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.source
+    mode = serializers.ChoiceField(choices=BatchMode.choices)
+    status = serializers.CharField(help_text="queued, running, awaiting, stored, rejected, failed, ...")
+    message = serializers.CharField()
+    rows_read = serializers.IntegerField()
+    stored = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    outliers = serializers.IntegerField()
+    blank = serializers.IntegerField()
+    errors_by_reason = serializers.DictField(child=serializers.IntegerField())
+    errors = serializers.ListField(  # type: ignore[assignment]  # a declared field, not Serializer.errors
+        child=serializers.DictField(), help_text="The first errors: row, column, value, reason, message."
+    )
+    progress = serializers.IntegerField()
+    url = serializers.URLField()
+    rejected_rows_url = serializers.URLField(required=False)
 
 
 class ImportInput(serializers.Serializer):
@@ -54,6 +88,7 @@ class ImportListApi(APIView):
     permission_classes = [PlannerWrite]
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(request=ImportInput, responses={202: BatchOutput}, operation_id="imports_create")
     def post(self, request: Request) -> Response:
         data = ImportInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -76,8 +111,11 @@ class ImportListApi(APIView):
 
 
 class ImportDetailApi(APIView):
+    """An import batch: its status, progress and the first errors (row, column, reason)."""
+
     permission_classes = [PlannerWrite]
 
+    @extend_schema(responses=BatchOutput, operation_id="imports_retrieve")
     def get(self, request: Request, pk: int) -> Response:
         return Response(_batch_body(request, get_object_or_404(ImportBatch, pk=pk)))
 
@@ -91,10 +129,28 @@ def _station_in_scope(request: Request, code: str) -> Station:
 
 
 class NeedApi(APIView):
-    """Need, strength and gap per station of a county (chiefs: their own station)."""
+    """Need, strength and gap per station of a county (chiefs: their own station).
+
+    Computed for every station asked for, so not paginated: narrow it with `county` or `station`."""
 
     permission_classes = [ReadScope]
+    renderer_classes = [JSONRenderer, CsvRenderer, XlsxRenderer]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("county", str, description="County code"),
+            OpenApiParameter("station", str, description="Station code"),
+        ],
+        responses=inline_serializer(
+            "NeedList",
+            {
+                "standards": serializers.CharField(),
+                "count": serializers.IntegerField(),
+                "results": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+        operation_id="need_list",
+    )
     def get(self, request: Request) -> Response:
         scope = scope_of(request.user)
         stations = Station.objects.all()
@@ -103,6 +159,9 @@ class NeedApi(APIView):
         county_code = request.query_params.get("county")
         if county_code:
             stations = stations.filter(county=get_object_or_404(County, code=county_code))
+        station_code = request.query_params.get("station")
+        if station_code:
+            stations = stations.filter(code=station_code)
         standards = standards_default()
         results = []
         for item in station_needs(stations.order_by("code"), standards=standards):
@@ -150,6 +209,18 @@ class StationWorkloadApi(APIView):
 
     permission_classes = [ReadScope]
 
+    @extend_schema(
+        responses=inline_serializer(
+            "StationWorkload",
+            {
+                "station": serializers.CharField(),
+                "window": serializers.DictField(allow_null=True),
+                "months": serializers.ListField(child=serializers.DictField()),
+                "hours_of_week": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+        operation_id="station_workload_retrieve",
+    )
     def get(self, request: Request, code: str) -> Response:
         station = _station_in_scope(request, code)
         standards = standards_default()
@@ -181,3 +252,215 @@ class StationWorkloadApi(APIView):
             for h in range(168)
         ]
         return Response(body)
+
+
+# --- Incidents -----------------------------------------------------------------------------------
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """The columns of the `jingli` import mapping, so a CSV export can be imported elsewhere as is."""
+
+    station = serializers.CharField(source="station.code", read_only=True)
+    category = serializers.CharField(source="category.code", read_only=True)
+    community = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "source",
+            "external_id",
+            "station",
+            "category",
+            "community",
+            "received_at",
+            "arrived_at",
+            "cleared_at",
+            "handling_minutes",
+            "people_involved",
+            "is_outlier",
+            "batch",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_community(self, incident: Incident) -> str | None:
+        return incident.community.code if incident.community_id else None  # type: ignore[union-attr]
+
+
+class IncidentFilter(UpdatedSinceFilterSet):
+    station = filters.CharFilter(field_name="station__code", label="Station code")
+    category = filters.CharFilter(field_name="category__code", label="Category code")
+    category_group = filters.CharFilter(field_name="category__group", label="Category group")
+    community = filters.CharFilter(field_name="community__code", label="Community code")
+    received_after = UtcDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UtcDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    id_after = filters.NumberFilter(
+        field_name="id",
+        lookup_expr="gt",
+        label="Only ids above this: for full pulls, page by id instead of page number",
+    )
+
+    class Meta:
+        model = Incident
+        fields = {"source": ["exact"], "external_id": ["exact"], "batch": ["exact"], "is_outlier": ["exact"]}
+
+
+class IncidentViewSet(ScopedReadViewSet):
+    """Incidents (警情). Chiefs: their own station's. Push new ones with POST /incidents/batch/."""
+
+    # Ordered by id: an index walk, where ordering millions of rows by time would sort them all.
+    queryset = Incident.objects.select_related("station", "category", "community").order_by("id")
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilter
+    ordering_fields = ["id", "received_at", "updated_at"]
+    export_name = "incidents"
+
+    def scope(self, queryset: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
+        if scope.station_id is not None:
+            queryset = queryset.filter(station_id=scope.station_id)
+        return queryset
+
+
+# The columns of the `jingli` mapping (workload/mappings/jingli.toml), in its order.
+BATCH_COLUMNS = [
+    "external_id",
+    "received_at",
+    "arrived_at",
+    "cleared_at",
+    "station",
+    "category",
+    "community",
+    "handling_minutes",
+    "people_involved",
+]
+MAX_BATCH_ROWS = 10_000
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": True})
+class CellField(serializers.Field):
+    """A cell as a file would hold it: text or a number, checked by the import like any file's."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if data is None:
+            return ""
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            raise ValidationError(_("Give text or a number."))
+        return str(data)
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class IncidentRowInput(serializers.Serializer):
+    external_id = CellField(help_text="Unique per source system.")
+    received_at = CellField(help_text="'YYYY-MM-DD HH:MM:SS' (local time) or ISO 8601 with offset.")
+    arrived_at = CellField(required=False)
+    cleared_at = CellField(required=False)
+    station = CellField(help_text="Station code, name or alias.")
+    category = CellField(help_text="Category code or name.")
+    community = CellField(required=False, help_text="Community code or name.")
+    handling_minutes = CellField(required=False)
+    people_involved = CellField(required=False)
+
+
+class IncidentBatchInput(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=BatchMode.choices, default=BatchMode.ALL_OR_NOTHING)
+    incidents = IncidentRowInput(many=True, allow_empty=False, max_length=MAX_BATCH_ROWS)  # type: ignore[call-arg]
+
+
+def incidents_as_csv(rows: list[dict[str, str]]) -> bytes:
+    """The pushed rows as a file in the `jingli` mapping's columns: item i becomes row i + 2."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(BATCH_COLUMNS)
+    writer.writerows([row.get(column, "") for column in BATCH_COLUMNS] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+class IncidentBatchApi(APIView):
+    """Push up to 10,000 incidents as JSON. They go through the file import unchanged (the `jingli`
+    mapping, the same checks, the same report): 202, then follow the batch's URL. Error rows are
+    numbered as in a file: item 0 is row 2."""
+
+    permission_classes = [PlannerWrite]
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=IncidentBatchInput, responses={202: BatchOutput}, operation_id="incidents_batch_create")
+    def post(self, request: Request) -> Response:
+        data = IncidentBatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        content = incidents_as_csv(data.validated_data["incidents"])
+        try:
+            batch = batch_submit(
+                upload=io.BytesIO(content),
+                file_name="api-incidents.csv",
+                mapping_name="jingli",
+                mode=data.validated_data["mode"],
+                by=request.user,
+            )
+        except ImportRefused as exc:
+            raise ValidationError({"incidents": [str(exc)]}) from None
+        batch.refresh_from_db()
+        body = _batch_body(request, batch)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+# --- Standards sets ------------------------------------------------------------------------------
+
+
+class PostRequirementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PostRequirement
+        fields = ["name", "team", "hours_per_week", "persons", "officers_only", "station_kinds"]
+
+
+class StandardsSetSerializer(serializers.ModelSerializer):
+    posts = PostRequirementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StandardsSet
+        fields = [
+            "id",
+            "name",
+            "description",
+            "is_default",
+            "proactive_share",
+            "net_hours_per_person",
+            "admin_minutes_per_hour",
+            "residents_per_community_officer_urban",
+            "residents_per_community_officer_town",
+            "residents_per_community_officer_rural",
+            "min_officers_per_station",
+            "min_community_share",
+            "min_station_share",
+            "leaders_per_station",
+            "answer_within_minutes",
+            "service_level",
+            "window_months",
+            "posts",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class StandardsSetFilter(UpdatedSinceFilterSet):
+    class Meta:
+        model = StandardsSet
+        fields = {"name": ["exact"], "is_default": ["exact"]}
+
+
+class StandardsSetViewSet(ScopedReadViewSet):
+    """The parameter sets need and allocation are computed with; every role may read them."""
+
+    queryset = StandardsSet.objects.prefetch_related(
+        Prefetch("posts", queryset=PostRequirement.objects.order_by("name"))
+    ).order_by("-is_default", "name")
+    serializer_class = StandardsSetSerializer
+    filterset_class = StandardsSetFilter
+    ordering_fields = ["id", "name", "updated_at"]
+    export_name = "standards"
+
+    def scope(self, queryset: QuerySet[Any], scope: Scope) -> QuerySet[Any]:
+        return queryset  # county-wide rules, not station data
