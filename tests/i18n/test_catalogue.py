@@ -17,7 +17,18 @@ CATALOGUES = [
     ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po",
     *sorted((ROOT / "locale" / "features").glob("*/zh_Hans/LC_MESSAGES/django.po")),
 ]
-APPS = ["config", "stations", "personnel", "workload", "allocation", "rosters", "reports", "audit", "orgdata", "apikeys"]
+APPS = [
+    "config",
+    "stations",
+    "personnel",
+    "workload",
+    "allocation",
+    "rosters",
+    "reports",
+    "audit",
+    "orgdata",
+    "apikeys",
+]
 KEYWORDS = {
     "_": None,
     "gettext": None,
