@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from config.spreadsheet import cell_safe
 from stations.models import Community, Station, StationAlias
 from workload.mapping import SHIPPED_DIR, Mapping, MappingError, load_mapping_file, parse_mapping, shipped_mapping_names
 from workload.models import (
@@ -465,12 +466,15 @@ def _write_rejected_file(batch: ImportBatch, mapping: Mapping) -> None:
     header_written = False
     for chunk in read_chunks(Path(batch.file.path), columns=None, encoding=mapping.encoding, sheet=mapping.sheet):
         if not header_written:
-            writer.writerow([_("row"), _("reason"), _("column"), _("value"), *chunk.frame.columns])
+            writer.writerow(
+                [cell_safe(c) for c in [_("row"), _("reason"), _("column"), _("value"), *chunk.frame.columns]]
+            )
             header_written = True
         numbers = range(chunk.first_row, chunk.first_row + len(chunk.frame))
         for number, values in zip(numbers, chunk.frame.itertuples(index=False, name=None), strict=True):
             if number in reasons:
-                writer.writerow([number, *reasons[number], *values])
+                # The rejected cells are the importer's file, verbatim: a formula in it must stay text.
+                writer.writerow([number, *(cell_safe(v) for v in (*reasons[number], *values))])
     content = ContentFile(("\ufeff" + output.getvalue()).encode("utf-8"))  # BOM: Excel opens it as UTF-8
     batch.rejected_file.save(f"batch-{batch.pk}-rejected.csv", content, save=False)
     ImportBatch.objects.filter(pk=batch.pk).update(rejected_file=batch.rejected_file.name)
