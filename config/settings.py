@@ -206,6 +206,9 @@ if _unknown_roles:
         f"JINGLI_2FA_REQUIRED_ROLES names unknown roles {_unknown_roles}; use planner, chief, auditor, superuser."
     )
 
+# Separation of duties: the planner who started an allocation run cannot approve its proposal.
+JINGLI_SEPARATE_APPROVER = env_bool("JINGLI_SEPARATE_APPROVER", True)
+
 # --- Internationalisation -----------------------------------------------------------------------
 
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
