@@ -36,12 +36,18 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1") -> bytes:
     """One sheet of an XLSX workbook, written in constant memory, every cell made safe."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def xlsx_cell(value: Any) -> Any:
+        value = cell_safe(_plain(value))
+        # XLSX cannot hold most control characters; a stray one must not make the export fail.
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([cell_safe(h) for h in header])
+    sheet.append([xlsx_cell(h) for h in header])
     for row in rows:
-        sheet.append([cell_safe(_plain(v)) for v in row])
+        sheet.append([xlsx_cell(v) for v in row])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +14,16 @@ admin.site.index_title = _("County organisation and staffing")
 # The sidebar costs a third of a 1280 px screen on wide change lists; breadcrumbs and the index suffice.
 admin.site.enable_nav_sidebar = False
 
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    # Resolved per request, not at import: the production manifest may not exist when a command loads urls.
+    return HttpResponsePermanentRedirect(static("jingli/favicon.svg"))
+
+
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that do not name one (the admin's login page, for one).
-    path("favicon.ico", RedirectView.as_view(url=static("jingli/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("", RedirectView.as_view(pattern_name="reports:overview", permanent=False), name="home"),
     path("accounts/login/", security_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
