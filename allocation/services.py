@@ -105,6 +105,34 @@ def run_execute(run_id: int) -> AllocationRun | None:
     return run
 
 
+def runs_fail_stale(*, older_than: dt.timedelta) -> int:
+    """Mark failed the runs still `running` long after any worker could still be on them.
+
+    A worker killed outright (SIGKILL, OOM, a machine lost, the hard time limit) never reaches the
+    except clause above; its run would show `running` for ever. Nothing of it was stored (the proposal is
+    written in one transaction), so failing it is the whole repair. A late redelivery then finds the run
+    decided and does nothing.
+    """
+    cutoff = timezone.now() - older_than
+    stale = list(
+        AllocationRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    failed = 0
+    for run_id in stale:
+        with transaction.atomic():
+            changed = AllocationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, started_at__lt=cutoff).update(
+                status=RunStatus.FAILED,
+                error="worker lost: the run stopped without finishing; start it again",
+                finished_at=timezone.now(),
+                progress=100,
+            )
+            if changed:
+                run = AllocationRun.objects.get(pk=run_id)
+                audit_record(action="allocation.run_fail_stale", obj=run, outcome="failure", detail=run.error)
+                failed += 1
+    return failed
+
+
 def tradeoff(
     instance: Instance, max_moves: int, points: int = 10, *, full: Solution | None = None
 ) -> list[dict[str, float]]:

@@ -55,5 +55,3 @@ def _export(request: HttpRequest, events: QuerySet[AuditEvent], kind: str) -> Ht
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.{kind}"'
     return response
-
-

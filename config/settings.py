@@ -163,6 +163,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=18, minute=30),  # 02:30 in China (beat runs in UTC)
         "options": {"expires": 3600},
     },
+    # A worker killed outright leaves its run or batch `running`; these end them failed (and unstaged).
+    "allocation-fail-stale-runs": {
+        "task": "allocation.fail_stale_runs",
+        "schedule": 600.0,
+        "options": {"expires": 300},
+    },
+    "workload-fail-stale-batches": {
+        "task": "workload.fail_stale_batches",
+        "schedule": 600.0,
+        "options": {"expires": 300},
+    },
     "audit-purge-nightly": {
         "task": "audit.purge",
         "schedule": crontab(hour=19, minute=0),

@@ -15,7 +15,6 @@ admin.site.index_title = _("County organisation and staffing")
 admin.site.enable_nav_sidebar = False
 
 
-
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     # Resolved per request, not at import: the production manifest may not exist when a command loads urls.
     return HttpResponsePermanentRedirect(static("jingli/favicon.svg"))

@@ -13,6 +13,7 @@ or not at all, and a re-imported file finds its rows already there and stores no
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -478,6 +479,38 @@ def _write_rejected_file(batch: ImportBatch, mapping: Mapping) -> None:
     content = ContentFile(("\ufeff" + output.getvalue()).encode("utf-8"))  # BOM: Excel opens it as UTF-8
     batch.rejected_file.save(f"batch-{batch.pk}-rejected.csv", content, save=False)
     ImportBatch.objects.filter(pk=batch.pk).update(rejected_file=batch.rejected_file.name)
+
+
+def batches_fail_stale(*, older_than: dt.timedelta) -> int:
+    """Mark failed the batches still `running` long after any worker could still be on them, and drop
+    their staged rows. Incidents are only ever stored in one transaction, so none of a lost batch's are."""
+    cutoff = timezone.now() - older_than
+    stale = list(
+        ImportBatch.objects.filter(status=BatchStatus.RUNNING, started_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    failed = 0
+    for batch_id in stale:
+        with transaction.atomic():
+            changed = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING, started_at__lt=cutoff).update(
+                status=BatchStatus.FAILED,
+                finished_at=timezone.now(),
+                progress=100,
+                message=_("The worker checking this file was lost; nothing was stored. Import the file again."),
+            )
+            if changed:
+                _clear_staging(batch_id)
+                batch = ImportBatch.objects.get(pk=batch_id)
+                audit_record(action="import.fail_stale", obj=batch, outcome="failure", detail=batch.message)
+                failed += 1
+    # A worker lost between storing a batch and emptying its staging leaves scratch rows of a decided
+    # batch behind (nothing would ever read them); drop them too.
+    leftover = set(StagedIncident.objects.values_list("batch_id", flat=True).distinct())
+    decided = ImportBatch.objects.filter(pk__in=leftover).exclude(
+        status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.AWAITING_DECISION]
+    )
+    for batch_id in decided.values_list("pk", flat=True):
+        _clear_staging(batch_id)
+    return failed
 
 
 def batch_summary(batch: ImportBatch) -> dict[str, Any]:

@@ -24,9 +24,7 @@ PASSWORD = "correct horse battery"  # tests/factories.py
 
 
 def login(client: Client, username: str, password: str, address: str = "10.0.0.1", **extra: str):  # type: ignore[no-untyped-def]
-    return client.post(
-        "/accounts/login/", {"username": username, "password": password, **extra}, REMOTE_ADDR=address
-    )
+    return client.post("/accounts/login/", {"username": username, "password": password, **extra}, REMOTE_ADDR=address)
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes_and_say_so() -> None:

@@ -161,7 +161,9 @@ def test_every_page_refuses_those_without_a_role_by_default(world: dict[str, Any
         if name in PUBLIC or name == "security:totp_enrol" and role == "no_role":
             continue
         for response in (client.get(path), client.post(path)):
-            if response.status_code < 300 or (response.status_code in (301, 302) and "/login" not in response["Location"]):
+            if response.status_code < 300 or (
+                response.status_code in (301, 302) and "/login" not in response["Location"]
+            ):
                 reached.append(f"{name} {path}: {response.request['REQUEST_METHOD']} {response.status_code}")
     assert not reached, "\n".join(reached)
 
@@ -248,15 +250,15 @@ def test_admin_views_answer_each_role_as_the_policy_says(world: dict[str, Any], 
     wrong = []
     for model, _model_admin in admin.site._registry.items():
         label = model._meta.label_lower
-        info = (model._meta.app_label, model._meta.model_name)
+        base = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         obj = _object_for(model, role, world)
         assert obj is not None, f"the matrix world has no {label}"
         urls = {
-            "changelist": ("GET", reverse("admin:%s_%s_changelist" % info)),
-            "add": ("GET", reverse("admin:%s_%s_add" % info)),
-            "change": ("GET", reverse("admin:%s_%s_change" % info, args=[obj.pk])),
-            "post_change": ("POST", reverse("admin:%s_%s_change" % info, args=[obj.pk])),
-            "delete": ("GET", reverse("admin:%s_%s_delete" % info, args=[obj.pk])),
+            "changelist": ("GET", reverse(f"{base}_changelist")),
+            "add": ("GET", reverse(f"{base}_add")),
+            "change": ("GET", reverse(f"{base}_change", args=[obj.pk])),
+            "post_change": ("POST", reverse(f"{base}_change", args=[obj.pk])),
+            "delete": ("GET", reverse(f"{base}_delete", args=[obj.pk])),
         }
         for view, (method, url) in urls.items():
             expected = expected_admin(role, label, view, own)
@@ -288,12 +290,12 @@ def test_admin_actions_change_nothing_for_those_who_may_not_write(world: dict[st
     client = client_for(world, role)
     before = _snapshot()
     for model, model_admin in admin.site._registry.items():
-        info = (model._meta.app_label, model._meta.model_name)
+        base = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         actions = [*(model_admin.actions or []), "delete_selected"]
         selected = [str(pk) for pk in model._default_manager.values_list("pk", flat=True)]
         for action in actions:
             client.post(
-                reverse("admin:%s_%s_changelist" % info),
+                reverse(f"{base}_changelist"),
                 {"action": action, "_selected_action": selected, "post": "yes", "select_across": "0", "index": "0"},
             )
     assert _snapshot() == before

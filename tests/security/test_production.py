@@ -47,13 +47,17 @@ def test_production_settings_are_the_strict_ones(tmp_path: Path) -> None:
         "s.SECURE_HSTS_SECONDS, s.X_FRAME_OPTIONS, s.SECURE_CONTENT_TYPE_NOSNIFF, s.PASSWORD_HASHERS[0]]))"
     )
     env = {**production_env(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    output = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    output = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert output.stdout.strip() == (
         '[false, true, true, true, true, 31536000, "DENY", true, "django.contrib.auth.hashers.Argon2PasswordHasher"]'
     ), output.stderr
     # And it refuses to start without a real secret key.
     env["SECRET_KEY"] = "short"
-    refused = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    refused = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert refused.returncode != 0 and "SECRET_KEY must be at least 50" in refused.stderr
 
 

@@ -41,7 +41,10 @@ def _enrol(client: Client) -> str:
     page = client.get("/security/totp/")
     assert page.status_code == 200 and b"<svg" in page.content
     secret = re.search(r"<code>([A-Z2-7 ]+)</code>", page.content.decode()).group(1).replace(" ", "")  # type: ignore[union-attr]
-    assert client.post("/security/totp/", {"code": "000000" if totp.totp(secret) != "000000" else "111111"}).status_code == 200
+    assert (
+        client.post("/security/totp/", {"code": "000000" if totp.totp(secret) != "000000" else "111111"}).status_code
+        == 200
+    )
     assert client.post("/security/totp/", {"code": totp.totp(secret)}).status_code == 302
     return secret
 
