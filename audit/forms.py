@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +12,7 @@ from audit.selectors import TrailFilter
 
 
 class TrailForm(forms.Form):
+    # The field is called `object` (the audit record's column); the type hints below say builtins.object.
     user = forms.CharField(label=_("User"), required=False, max_length=150)
     action = forms.CharField(label=_("Action"), required=False, max_length=64, help_text=_("e.g. auth. or import."))
     object = forms.CharField(label=_("Object"), required=False, max_length=200)
@@ -20,7 +22,7 @@ class TrailForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:

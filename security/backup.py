@@ -52,7 +52,7 @@ def database_backup(*, output: Path) -> str:
     connection.ensure_connection()
     # The online backup API copies a consistent snapshot while the application keeps writing.
     with sqlite3.connect(output) as target:
-        connection.connection.backup(target)  # type: ignore[union-attr]
+        connection.connection.backup(target)
     return "sqlite backup"
 
 
@@ -85,8 +85,8 @@ def database_restore(*, source: Path, database_url: str | None = None, sqlite_pa
         raise BackupError("name the target: --database-url for PostgreSQL or --sqlite-path for SQLite")
     if sqlite_path.exists() and sqlite_path.stat().st_size > 0:
         raise BackupError(f"{sqlite_path} exists; restore into a new file, then move it into place")
-    with sqlite3.connect(source) as backup, sqlite3.connect(sqlite_path) as target:
+    with sqlite3.connect(source) as backup, sqlite3.connect(sqlite_path) as restored:
         if backup.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise BackupError(f"{source} is not an intact SQLite database")
-        backup.backup(target)
+        backup.backup(restored)
     return "sqlite backup"

@@ -14,7 +14,7 @@ CATALOGUES = [
     ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po",
     *sorted((ROOT / "locale" / "features").glob("*/zh_Hans/LC_MESSAGES/django.po")),
 ]
-APPS = ["config", "stations", "personnel", "workload", "allocation", "reports", "audit"]
+APPS = ["config", "stations", "personnel", "workload", "allocation", "reports", "audit", "security"]
 KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "pgettext": ((1, "c"), 2)}
 
 
