@@ -142,12 +142,53 @@ def workload_for(username: str, role: str, station: str | None, stations: list[s
     ]
 
 
+def run_phase(
+    browsers: list[tuple[str, Browser]],
+    seconds: float,
+    roles: dict[str, tuple[str, str | None]],
+    stations: list[str],
+) -> tuple[dict[str, list[float]], dict[str, list[str]], float]:
+    """Every browser a thread, requesting until the time is up; latencies and errors per kind."""
+    samples: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, list[str]] = defaultdict(list)
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def user(name: str, browser: Browser, seed: int) -> None:
+        chooser = random.Random(seed)  # noqa: S311 - workload mix, not security
+        role, station = roles[name]
+        while time.monotonic() < stop_at:
+            mix = workload_for(name, role, station, stations)
+            kind, path, _weight = chooser.choices(mix, weights=[w for *_r, w in mix])[0]
+            started = time.perf_counter()
+            try:
+                status, _body = browser.request("GET", path)
+                problem = "" if status == 200 else f"{status} {path}"
+            except Exception as exc:  # noqa: BLE001 - every failure counts as an error
+                problem = f"{type(exc).__name__} {path}"
+            elapsed = time.perf_counter() - started
+            with lock:
+                samples[kind].append(elapsed)
+                if problem:
+                    errors[kind].append(problem)
+            time.sleep(chooser.uniform(0, 0.5))
+
+    threads = [threading.Thread(target=user, args=(n, b, i)) for i, (n, b) in enumerate(browsers)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples, errors, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--baseline-seconds", type=float, default=15, help="one user alone first, as a reference")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL database: the load test measures the production stack")
@@ -197,37 +238,9 @@ def main() -> None:
             browsers.append((name, browser))
         login_seconds = time.perf_counter() - login_started
 
-        samples: dict[str, list[float]] = defaultdict(list)
-        errors: dict[str, list[str]] = defaultdict(list)
-        lock = threading.Lock()
-        stop_at = time.monotonic() + args.seconds
-
-        def user(name: str, browser: Browser, seed: int) -> None:
-            chooser = random.Random(seed)  # noqa: S311 - workload mix, not security
-            role, station = roles[name]
-            while time.monotonic() < stop_at:
-                mix = workload_for(name, role, station, stations)
-                kind, path, _weight = chooser.choices(mix, weights=[w for *_r, w in mix])[0]
-                started = time.perf_counter()
-                try:
-                    status, _body = browser.request("GET", path)
-                    problem = "" if status == 200 else f"{status} {path}"
-                except Exception as exc:  # noqa: BLE001 - every failure counts as an error
-                    problem = f"{type(exc).__name__} {path}"
-                elapsed = time.perf_counter() - started
-                with lock:
-                    samples[kind].append(elapsed)
-                    if problem:
-                        errors[kind].append(problem)
-                time.sleep(chooser.uniform(0, 0.5))
-
-        threads = [threading.Thread(target=user, args=(n, b, i)) for i, (n, b) in enumerate(browsers)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
+        # Reference in the same run: one user alone, so the table shows service time next to queueing.
+        alone, _alone_errors, _alone_wall = run_phase(browsers[:1], args.baseline_seconds, roles, stations)
+        samples, errors, wall = run_phase(browsers, args.seconds, roles, stations)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -236,32 +249,32 @@ def main() -> None:
         return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
     everything = [v for values in samples.values() for v in values]
+
+    def ms(values: list[float], q: int) -> str:
+        return f"{p(values, q) * 1000:.0f}" if values else "-"
+
     rows: list[tuple[str, ...]] = [
-        (
-            kind,
-            str(len(v)),
-            str(len(errors[kind])),
-            f"{p(v, 50) * 1000:.0f}",
-            f"{p(v, 95) * 1000:.0f}",
-            f"{max(v) * 1000:.0f}",
-        )
+        (kind, str(len(v)), str(len(errors[kind])), ms(v, 50), ms(v, 95), f"{max(v) * 1000:.0f}", ms(alone[kind], 50))
         for kind, v in sorted(samples.items())
     ]
     total_errors = sum(len(e) for e in errors.values())
-    rows.append(("all", str(len(everything)), str(total_errors), f"{p(everything, 50) * 1000:.0f}",
-                 f"{p(everything, 95) * 1000:.0f}", f"{max(everything) * 1000:.0f}"))  # fmt: skip
+    alone_all = [v for values in alone.values() for v in values]
+    rows.append(("all", str(len(everything)), str(total_errors), ms(everything, 50), ms(everything, 95),
+                 f"{max(everything) * 1000:.0f}", ms(alone_all, 50)))  # fmt: skip
     retries = sum(b.retries for _n, b in browsers)
     print(f"{args.users} users, {wall:.1f} s, gunicorn {args.workers} workers x {args.threads} threads, "
           f"{os.cpu_count()} CPUs shared; logins (Argon2, sequential) took {login_seconds:.1f} s; "
           f"{retries} requests re-sent on a keep-alive connection the server had closed")  # fmt: skip
-    print_table(rows, ("request", "count", "errors", "p50 ms", "p95 ms", "max ms"))
+    print_table(rows, ("request", "count", "errors", "p50 ms", "p95 ms", "max ms", "alone p50 ms"))
     for kind, problems in errors.items():
-        print(f"errors in {kind}: {problems[:5]}")
+        if problems:
+            print(f"errors in {kind}: {problems[:5]}")
     print(json.dumps({
         "bench": "load", "users": args.users, "seconds": round(wall, 1), "requests": len(everything),
         "errors": total_errors, "throughput_rps": round(len(everything) / wall, 1),
         "p50_ms": round(p(everything, 50) * 1000), "p95_ms": round(p(everything, 95) * 1000),
         "workers": args.workers, "threads": args.threads, "keepalive_resends": retries,
+        "alone_p50_ms": round(p(alone_all, 50) * 1000) if alone_all else None,
     }))  # fmt: skip
 
 

@@ -92,13 +92,16 @@ class SessionSecurityMiddleware:
 
 
 class NoStoreMiddleware:
-    """Pages for a logged-in user carry personal data: no browser or proxy may keep a copy."""
+    """Pages for a logged-in user carry personal data: no browser or proxy may keep a copy. The API
+    decides its own caching (it serves machines that revalidate with ETags)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            return response  # machine clients: the API sets its own caching (ETag, conditional GET)
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or request.path.startswith(("/accounts/", "/security/")):
             add_never_cache_headers(response)
