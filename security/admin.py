@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_record
 from config.roles import scope_of
 from security.models import LoginFailure, SecondFactor
-from security.services import totp_reset
+from security.services import sessions_end, totp_reset
 
 
 def _county_reader(request: HttpRequest) -> bool:
@@ -48,6 +48,9 @@ class SecondFactorAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: SecondFactor, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         audit_record(action="auth.2fa_required_set", obj=obj.user, after={"required": obj.required})
+        if obj.required and "required" in form.changed_data and not obj.is_enrolled:
+            # Open sessions were let in without it; they end, and the next login asks to enrol.
+            sessions_end(user=obj.user, reason="second factor required", by=request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _county_reader(request)

@@ -68,7 +68,8 @@ class LoginForm(AuthenticationForm):
                     gettext("The authenticator code is wrong or was already used; wait for the next one."),
                     code="otp_wrong",
                 )
-            self.otp_verified = True
+            if self.request is not None:
+                self.request.security_code_verified = True  # type: ignore[attr-defined]  # read at login
         return cleaned
 
     @staticmethod

@@ -21,11 +21,10 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from security.services import (
     SESSION_LOGIN_AT,
-    SESSION_OTP_VERIFIED,
+    SESSION_SECOND_FACTOR,
     SESSION_SEEN_AT,
     current_session_key,
-    second_factor_of,
-    second_factor_required,
+    second_factor_state,
 )
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,10 @@ _OPEN_PREFIXES = ("/accounts/", "/security/", "/static/", "/i18n/", "/favicon.ic
 
 
 class SessionSecurityMiddleware:
-    """Idle and absolute session limits, then the second factor. After AuthenticationMiddleware."""
+    """Idle and absolute session limits, then the second factor. After AuthenticationMiddleware.
+
+    Reads only the session (no query of its own): what the second factor asks of a session is decided
+    at login, and whatever changes it later (enrolling, being required to) ends the other sessions."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -79,16 +81,16 @@ class SessionSecurityMiddleware:
             return redirect_to_login(request.get_full_path())
         if now - seen_at >= SEEN_RESOLUTION_SECONDS:
             session[SESSION_SEEN_AT] = now
-        if request.path.startswith(_OPEN_PREFIXES) or session.get(SESSION_OTP_VERIFIED):
+        state = session.get(SESSION_SECOND_FACTOR)
+        if state is None:  # a session from before this check existed: decide once, keep it
+            session[SESSION_SECOND_FACTOR] = state = second_factor_state(user, verified=False)
+        if state == "ok" or request.path.startswith(_OPEN_PREFIXES):
             return None
-        factor = second_factor_of(user)
-        if factor is not None and factor.is_enrolled:
-            # Enrolled, but this session never showed a code (enrolled elsewhere since): log in again.
+        if state == "verify":
+            # The account has an authenticator this session never showed a code of: log in again.
             logout(request)
             return redirect_to_login(request.get_full_path())
-        if second_factor_required(user):
-            return redirect("security:totp_enrol")
-        return None
+        return redirect("security:totp_enrol")
 
 
 class NoStoreMiddleware:

@@ -14,10 +14,12 @@ from django.utils import timezone
 from audit.context import client_address, current_actor
 from security.services import (
     SESSION_LOGIN_AT,
+    SESSION_SECOND_FACTOR,
     SESSION_SEEN_AT,
     current_session_key,
     login_failure_record,
     login_failures_clear,
+    second_factor_state,
     session_closed,
     session_opened,
     sessions_end,
@@ -39,6 +41,10 @@ def _opened(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     now = timezone.now().timestamp()
     session[SESSION_LOGIN_AT] = now
     session[SESSION_SEEN_AT] = now
+    # The login form marks the request when it checked a code (security.forms.LoginForm).
+    session[SESSION_SECOND_FACTOR] = second_factor_state(
+        user, verified=getattr(request, "security_code_verified", False)
+    )
     if session.session_key:
         session_opened(user=user, session_key=session.session_key)
 

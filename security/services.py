@@ -18,7 +18,9 @@ from security.models import AccountSession, LoginFailure, SecondFactor
 
 SESSION_LOGIN_AT = "security.login_at"
 SESSION_SEEN_AT = "security.seen_at"
-SESSION_OTP_VERIFIED = "security.otp_verified"
+#: The session's standing on the second factor, decided at login: "ok", "enrol" (must enrol before
+#: anything else) or "verify" (the account has a factor this login never showed).
+SESSION_SECOND_FACTOR = "security.second_factor"
 
 #: The session of the request being served (set by security.middleware), so that changing one's own
 #: password ends every other session but not the one that made the change.
@@ -116,6 +118,14 @@ def second_factor_required(user: Any) -> bool:
         return True
     factor = second_factor_of(user)
     return factor is not None and factor.required
+
+
+def second_factor_state(user: Any, *, verified: bool) -> str:
+    """What a new session owes, computed once at login so that requests need no query for it."""
+    factor = second_factor_of(user)
+    if factor is not None and factor.is_enrolled:
+        return "ok" if verified else "verify"
+    return "enrol" if second_factor_required(user) else "ok"
 
 
 def totp_enrol_start(*, user: Any) -> SecondFactor:

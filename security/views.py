@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -15,18 +13,18 @@ from django.utils.translation import gettext as _
 
 from security import totp
 from security.forms import CodeForm, LoginForm
-from security.services import SESSION_OTP_VERIFIED, second_factor_of, totp_enrol_confirm, totp_enrol_start
+from security.services import (
+    SESSION_SECOND_FACTOR,
+    second_factor_of,
+    sessions_end,
+    totp_enrol_confirm,
+    totp_enrol_start,
+)
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        if getattr(form, "otp_verified", False):
-            self.request.session[SESSION_OTP_VERIFIED] = True
-        return response
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:
@@ -48,7 +46,9 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if totp_enrol_confirm(user=request.user, code=form.cleaned_data["code"]):
-            request.session[SESSION_OTP_VERIFIED] = True
+            request.session[SESSION_SECOND_FACTOR] = "ok"
+            # Sessions elsewhere never showed a code of the new authenticator: they end.
+            sessions_end(user=request.user, reason="second factor enrolled", keep=request.session.session_key)
             messages.success(request, _("Your authenticator app is enrolled; logins now ask for its code."))
             return redirect("home")
         form.add_error("code", _("That code does not match; check the app's clock and type the newest code."))

@@ -168,3 +168,13 @@ def test_the_admin_logs_in_through_the_same_form() -> None:
     client = Client()
     client.force_login(factories.user())
     assert client.get("/admin/login/?next=/admin/").status_code == 403
+
+
+def test_the_lockout_is_explained_in_chinese_too() -> None:
+    planner = factories.planner()
+    for _n in range(5):
+        login(Client(), planner.username, "wrong")
+    page = Client().post(
+        "/accounts/login/", {"username": planner.username, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "登录失败次数过多" in page.content.decode()
