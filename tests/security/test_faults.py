@@ -291,6 +291,7 @@ def test_a_killed_database_connection_fails_one_request_cleanly_and_the_next_suc
     factories.station(code="DB-01")
     planner = factories.planner()
     browser = requests.Session()
+    browser.headers["Accept-Language"] = "en"
     browser.get(f"{served_app}/accounts/login/")
     response = browser.post(
         f"{served_app}/accounts/login/",
