@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "security.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "security.middleware.RequestSizeLimitMiddleware",
     "security.middleware.NoStoreMiddleware",
@@ -216,6 +217,10 @@ if _unknown_roles:
     raise ImproperEnvironment(
         f"JINGLI_2FA_REQUIRED_ROLES names unknown roles {_unknown_roles}; use planner, chief, auditor, superuser."
     )
+
+# Addresses of the reverse proxies in front of Jingli (comma-separated). Requests from them name the
+# client in X-Forwarded-For; without this, lockout per address and the trail would see only the proxy.
+JINGLI_TRUSTED_PROXIES = env_list("JINGLI_TRUSTED_PROXIES", [])
 
 # Separation of duties: the planner who started an allocation run cannot approve its proposal.
 JINGLI_SEPARATE_APPROVER = env_bool("JINGLI_SEPARATE_APPROVER", True)

@@ -148,3 +148,23 @@ class RequestSizeLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class TrustedProxyMiddleware:
+    """Behind a reverse proxy every request comes from the proxy's address, which would make the
+    per-address lockout lock everyone out and the trail name the proxy. When the socket peer is one of
+    JINGLI_TRUSTED_PROXIES, the client is the right-most X-Forwarded-For address that is not itself a
+    trusted proxy (the left part of that header is whatever the client chose to send)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted = frozenset(settings.JINGLI_TRUSTED_PROXIES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
+            hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+            for hop in reversed(hops):
+                if hop not in self.trusted:
+                    request.META["REMOTE_ADDR"] = hop
+                    break
+        return self.get_response(request)

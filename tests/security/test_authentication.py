@@ -178,3 +178,26 @@ def test_the_lockout_is_explained_in_chinese_too() -> None:
         "/accounts/login/", {"username": planner.username, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert "登录失败次数过多" in page.content.decode()
+
+
+def test_behind_a_trusted_proxy_the_lockout_counts_the_client_not_the_proxy(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.test import override_settings
+
+    with override_settings(JINGLI_TRUSTED_PROXIES=["10.0.0.254"]):
+        accounts = [factories.planner() for _n in range(5)]
+        for account in accounts:
+            Client().post(
+                "/accounts/login/",
+                {"username": account.username, "password": "wrong"},
+                REMOTE_ADDR="10.0.0.254",
+                HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9",  # the left part is the client's own claim
+            )
+        assert set(LoginFailure.objects.values_list("address", flat=True)) == {"203.0.113.9"}
+        other = factories.auditor()
+        response = Client().post(
+            "/accounts/login/",
+            {"username": other.username, "password": PASSWORD},
+            REMOTE_ADDR="10.0.0.254",
+            HTTP_X_FORWARDED_FOR="198.51.100.20",
+        )
+        assert response.status_code == 302  # another client behind the same proxy is not locked out
