@@ -438,6 +438,12 @@ def proposal_approve(*, proposal: Proposal, effective_date: dt.date, by: Any = N
                     else "",
                 }
             )
+        # Separation of duties: whoever started the run does not also approve what it proposes.
+        started_by = AllocationRun.objects.filter(pk=locked.run_id).values_list("created_by_id", flat=True).first()
+        if settings.JINGLI_SEPARATE_APPROVER and started_by is not None and getattr(by, "pk", None) == started_by:
+            raise ProposalRefused(
+                _("You started this run, so another planner must approve its proposal (separation of duties).")
+            )
         moves = list(
             locked.moves.filter(status=MoveStatus.ACCEPTED)
             .select_related("person", "destination")

@@ -16,7 +16,64 @@ from django.http import HttpRequest
 from config.roles import scope_of
 
 
-class RoleScopedAdmin(admin.ModelAdmin):
+def _field_values(form: Any, names: list[str], *, initial: bool) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in names:
+        value = form.initial.get(name) if initial else form.cleaned_data.get(name)
+        if isinstance(value, QuerySet | list | tuple | set):
+            value = sorted(str(v.pk if isinstance(v, Model) else v) for v in value)
+        elif isinstance(value, Model):
+            value = value.pk
+        values[name] = value
+    return values
+
+
+class AuditedAdminMixin:
+    """Every add, change and delete made through the admin goes into the audit trail, with the changed
+    fields before and after, in the admin's own transaction. `audit_prefix` names the actions."""
+
+    audit_prefix = "admin"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        from audit.services import audit_record
+
+        # Many-to-many fields are saved later (save_related) but their new values are known now.
+        changed = list(form.changed_data)
+        before = _field_values(form, changed, initial=True) if change else None
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        audit_record(
+            action=f"{self.audit_prefix}.{'change' if change else 'add'}",
+            obj=obj,
+            before=before,
+            after=_field_values(form, changed, initial=False),
+        )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        from audit.services import audit_record
+
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        for obj in formset.new_objects:
+            audit_record(action=f"{self.audit_prefix}.add", obj=obj, after={"parent": str(form.instance)})
+        for obj, fields in formset.changed_objects:
+            audit_record(action=f"{self.audit_prefix}.change", obj=obj, after={"fields": fields})
+        for obj in formset.deleted_objects:
+            audit_record(action=f"{self.audit_prefix}.delete", obj=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        from audit.services import audit_record
+
+        audit_record(action=f"{self.audit_prefix}.delete", obj=obj)
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        from audit.services import audit_record
+
+        for obj in queryset:
+            audit_record(action=f"{self.audit_prefix}.delete", obj=obj)
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+
+class RoleScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
     #: Lookup from this model to the id of the station it belongs to; None means the model is not
     #: station-bound (e.g. categories) and chiefs see all of it read-only.
     station_lookup: str | None = None

@@ -63,10 +63,14 @@ INSTALLED_APPS = [
     "audit",
     "orgdata",
     "apikeys",
+    "security",
 ]
 
 MIDDLEWARE = [
+    "security.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.RequestSizeLimitMiddleware",
+    "security.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "reports.language.LanguageCookieMiddleware",
@@ -75,7 +79,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "security.middleware.DatabaseUnavailableMiddleware",
 ]
 
 if not DEBUG:
@@ -166,6 +172,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=18, minute=30),  # 02:30 in China (beat runs in UTC)
         "options": {"expires": 3600},
     },
+    # A worker killed outright leaves its batch `running`; this ends it failed and unstaged.
+    "workload-fail-stale-batches": {
+        "task": "workload.fail_stale_batches",
+        "schedule": 600.0,
+        "options": {"expires": 300},
+    },
     "audit-purge-nightly": {
         "task": "audit.purge",
         "schedule": crontab(hour=19, minute=0),
@@ -196,6 +208,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Lockout: this many failed logins within the window, per account or per address, block logging in
+# until the oldest of them is older than the window (OWASP ASVS 2.2.1; CJIS 5.6.2.1.1 asks for 5).
+JINGLI_LOCKOUT_ATTEMPTS = env_int("JINGLI_LOCKOUT_ATTEMPTS", 5, minimum=1, maximum=100)
+JINGLI_LOCKOUT_MINUTES = env_int("JINGLI_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+# Sessions end after this long without a request, and this long after the login whatever happens.
+JINGLI_SESSION_IDLE_MINUTES = env_int("JINGLI_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+JINGLI_SESSION_ABSOLUTE_HOURS = env_int("JINGLI_SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=7 * 24)
+SESSION_COOKIE_AGE = JINGLI_SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Roles whose accounts must use a second factor (TOTP): e.g. "planner,superuser". Single accounts can be
+# required to in the admin (Security → second factors).
+JINGLI_2FA_REQUIRED_ROLES = env_list("JINGLI_2FA_REQUIRED_ROLES", [])
+_unknown_roles = sorted(set(JINGLI_2FA_REQUIRED_ROLES) - {"planner", "chief", "auditor", "superuser"})
+if _unknown_roles:
+    raise ImproperEnvironment(
+        f"JINGLI_2FA_REQUIRED_ROLES names unknown roles {_unknown_roles}; use planner, chief, auditor, superuser."
+    )
+
+# Addresses of the reverse proxies in front of Jingli (comma-separated). Requests from them name the
+# client in X-Forwarded-For; without this, lockout per address and the trail would see only the proxy.
+JINGLI_TRUSTED_PROXIES = env_list("JINGLI_TRUSTED_PROXIES", [])
+
+# Separation of duties: the planner who started an allocation run cannot approve its proposal.
+JINGLI_SEPARATE_APPROVER = env_bool("JINGLI_SEPARATE_APPROVER", True)
 
 # --- Internationalisation -----------------------------------------------------------------------
 
@@ -238,7 +275,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+# The preload directive only matters if someone submits the domain to the browsers' list; internal
+# bureau domains never are, and sending it is what `check --deploy` expects of a production site.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -301,6 +340,9 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=183)
 
 # Largest incident or organisation file accepted for import, in megabytes.
 JINGLI_IMPORT_MAX_MB = env_int("JINGLI_IMPORT_MAX_MB", 200, minimum=1, maximum=4096)
+# No request body may be larger than the largest import plus room for the form around it; bigger
+# requests are refused with 413 before Django reads them (security.middleware.RequestSizeLimitMiddleware).
+JINGLI_REQUEST_MAX_BYTES = (JINGLI_IMPORT_MAX_MB + 1) * 1024 * 1024
 
 # The date the demo county's data is generated up to; tests and the demo use it so that "12 months of
 # incidents" means the same months on every machine.

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.admin_scope import RoleScopedAdmin
+from config.admin_scope import AuditedAdminMixin, RoleScopedAdmin
 from config.roles import scope_of
 from personnel.models import Assignment, Leave, Person, Qualification, User
 from personnel.selectors import people_in_scope, people_with_placement
@@ -165,8 +165,11 @@ class QualificationAdmin(RoleScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    """Accounts are managed by operators (superusers); planners and auditors may read the list."""
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    """Accounts are managed by operators (superusers); planners and auditors may read the list.
+    Every change (role, station, active, staff, superuser, groups, permissions) is audited."""
+
+    audit_prefix = "account"
 
     list_display = ["username", "first_name", "last_name", "role", "station", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_superuser"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from config.roles import Role
 from personnel.models import Assignment, Person, User
 from stations.models import Station, Unit
@@ -53,7 +54,7 @@ def assignment_start(
 
 
 @transaction.atomic
-def user_set_role(*, user: User, role: str, station: Station | None = None) -> User:
+def user_set_role(*, user: User, role: str, station: Station | None = None, by: User | None = None) -> User:
     """Give an account its role. Chiefs need a station; nobody else may have one."""
     if role not in Role.values:
         raise ValidationError(_("Unknown role %(role)s.") % {"role": role})
@@ -61,9 +62,17 @@ def user_set_role(*, user: User, role: str, station: Station | None = None) -> U
         raise ValidationError(_("A station chief needs exactly one station; other roles have none."))
     if station is not None and station.is_department:
         raise ValidationError(_("A station chief must be bound to a police station, not a bureau department."))
+    before = {"role": user.role, "station": user.station_id, "is_staff": user.is_staff}
     user.role = role
     user.station = station
     # Everyone with a role works in the admin as well as in the pages; what they see there is scoped.
     user.is_staff = True
     user.save(update_fields=["role", "station", "is_staff"])
+    audit_record(
+        action="account.role_set",
+        obj=user,
+        by=by,
+        before=before,
+        after={"role": role, "station": user.station_id, "is_staff": True},
+    )
     return user

@@ -13,6 +13,7 @@ or not at all, and a re-imported file finds its rows already there and stores no
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -33,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from config.spreadsheet import cell_safe
 from stations.models import Community, Station, StationAlias
 from workload.mapping import SHIPPED_DIR, Mapping, MappingError, load_mapping_file, parse_mapping, shipped_mapping_names
 from workload.models import (
@@ -512,15 +514,50 @@ def _write_rejected_file(batch: ImportBatch, mapping: Mapping) -> None:
     header_written = False
     for chunk in read_chunks(Path(batch.file.path), columns=None, encoding=mapping.encoding, sheet=mapping.sheet):
         if not header_written:
-            writer.writerow([_("row"), _("reason"), _("column"), _("value"), *chunk.frame.columns])
+            writer.writerow(
+                [cell_safe(c) for c in [_("row"), _("reason"), _("column"), _("value"), *chunk.frame.columns]]
+            )
             header_written = True
         numbers = range(chunk.first_row, chunk.first_row + len(chunk.frame))
         for number, values in zip(numbers, chunk.frame.itertuples(index=False, name=None), strict=True):
             if number in reasons:
-                writer.writerow([number, *reasons[number], *values])
+                # The rejected cells are the importer's file, verbatim: a formula in it must stay text.
+                writer.writerow([number, *(cell_safe(v) for v in (*reasons[number], *values))])
     content = ContentFile(("\ufeff" + output.getvalue()).encode("utf-8"))  # BOM: Excel opens it as UTF-8
     batch.rejected_file.save(f"batch-{batch.pk}-rejected.csv", content, save=False)
     ImportBatch.objects.filter(pk=batch.pk).update(rejected_file=batch.rejected_file.name)
+
+
+def batches_fail_stale(*, older_than: dt.timedelta) -> int:
+    """Mark failed the batches still `running` long after any worker could still be on them, and drop
+    their staged rows. Incidents are only ever stored in one transaction, so none of a lost batch's are."""
+    cutoff = timezone.now() - older_than
+    stale = list(
+        ImportBatch.objects.filter(status=BatchStatus.RUNNING, started_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    failed = 0
+    for batch_id in stale:
+        with transaction.atomic():
+            changed = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING, started_at__lt=cutoff).update(
+                status=BatchStatus.FAILED,
+                finished_at=timezone.now(),
+                progress=100,
+                message=_("The worker checking this file was lost; nothing was stored. Import the file again."),
+            )
+            if changed:
+                _clear_staging(batch_id)
+                batch = ImportBatch.objects.get(pk=batch_id)
+                audit_record(action="import.fail_stale", obj=batch, outcome="failure", detail=batch.message)
+                failed += 1
+    # A worker lost between storing a batch and emptying its staging leaves scratch rows of a decided
+    # batch behind (nothing would ever read them); drop them too.
+    leftover = set(StagedIncident.objects.values_list("batch_id", flat=True).distinct())
+    decided = ImportBatch.objects.filter(pk__in=leftover).exclude(
+        status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.AWAITING_DECISION]
+    )
+    for batch_id in decided.values_list("pk", flat=True):
+        _clear_staging(batch_id)
+    return failed
 
 
 def batch_summary(batch: ImportBatch) -> dict[str, Any]:

@@ -9,14 +9,35 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
+from defusedxml import DefusedXmlException
 
 CHUNK_ROWS = 100_000
 XLSX_MAGIC = b"PK\x03\x04"
+# A workbook is a zip of XML files. These bounds refuse zip bombs and absurd sheets before any XML is
+# parsed: real exports compress text 5-20 times and have tens of columns, Excel stops at 1,048,576 rows.
+XLSX_MAX_UNCOMPRESSED = 4 * 1024**3
+XLSX_MAX_RATIO = 200
+XLSX_MAX_MEMBERS = 10_000
+XLSX_MAX_COLUMNS = 1_000
+XLSX_MAX_ROWS = 1_048_576
+# What a damaged workbook raises from inside openpyxl's parser (XML errors, bad zip members, bad values).
+XLSX_BROKEN: tuple[type[Exception], ...] = (
+    ElementTree.ParseError,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    EOFError,
+    OSError,
+    DefusedXmlException,
+)
 
 
 class FileProblem(Exception):
@@ -94,8 +115,9 @@ def _csv_chunks(path: Path, *, columns: list[str] | None, encoding: str, chunk_r
     if not header:
         raise FileProblem("the file is empty")
     if columns is None:
-        columns = [h.strip() for h in header]
-    _check_header([h.strip() for h in header], columns)
+        columns = [h.strip() for h in header]  # every column as it is, repeated names included
+    else:
+        _check_header([h.strip() for h in header], columns)
     renamed = {h: h.strip() for h in header}
     first_row = 2
     try:
@@ -136,10 +158,31 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _xlsx_guard(path: Path) -> None:
+    """Refuse a workbook whose zip would expand beyond reason (a zip bomb) or is not a zip at all."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileProblem(f"not a readable XLSX workbook: {exc}") from None
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise FileProblem(f"the workbook has {len(members)} parts; a spreadsheet export has a few dozen")
+    total = sum(member.file_size for member in members)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise FileProblem(f"the workbook would expand to {total // 1024**2} MB; the limit is 4096 MB")
+    for member in members:
+        if member.file_size > 1024**2 and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
+            raise FileProblem(
+                f"the workbook part {member.filename!r} expands {member.file_size // max(member.compress_size, 1)} "
+                "times; refused as a possible zip bomb"
+            )
+
+
 def _xlsx_chunks(path: Path, *, columns: list[str] | None, sheet: str | None, chunk_rows: int) -> Iterator[Chunk]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _xlsx_guard(path)
     try:
         # read_only streams rows; openpyxl parses the XML with defusedxml when it is installed.
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -148,7 +191,14 @@ def _xlsx_chunks(path: Path, *, columns: list[str] | None, sheet: str | None, ch
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise FileProblem(f"the workbook has no sheet {sheet!r} (it has {', '.join(workbook.sheetnames)})")
+        if not workbook.worksheets:
+            raise FileProblem("the workbook has no worksheet")
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        if (worksheet.max_column or 0) > XLSX_MAX_COLUMNS or (worksheet.max_row or 0) > XLSX_MAX_ROWS:
+            raise FileProblem(
+                f"the sheet claims {worksheet.max_row} rows and {worksheet.max_column} columns; at most "
+                f"{XLSX_MAX_ROWS} rows and {XLSX_MAX_COLUMNS} columns are read"
+            )
         total = max(worksheet.max_row or 1, 1)
         rows = worksheet.iter_rows(values_only=True)
         header_row = next(rows, None)
@@ -156,19 +206,28 @@ def _xlsx_chunks(path: Path, *, columns: list[str] | None, sheet: str | None, ch
             raise FileProblem("the sheet is empty")
         header = [_cell_text(v) for v in header_row]
         if columns is None:
-            columns = header
-        _check_header(header, columns)
-        positions = [header.index(c) for c in columns]
+            columns = header  # every column as it is, repeated names included
+            positions = list(range(len(header)))
+        else:
+            _check_header(header, columns)
+            positions = [header.index(c) for c in columns]
         buffer: list[list[str]] = []
         first_row = 2
-        for row_number, values in enumerate(rows, start=2):
-            cells = [_cell_text(values[i]) if i < len(values) else "" for i in positions]
-            buffer.append(cells)
-            if len(buffer) >= chunk_rows:
-                yield Chunk(pd.DataFrame(buffer, columns=columns, dtype=str), first_row, min(row_number / total, 1.0))
-                first_row += len(buffer)
-                buffer = []
+        try:
+            for row_number, values in enumerate(rows, start=2):
+                cells = [_cell_text(values[i]) if i < len(values) else "" for i in positions]
+                buffer.append(cells)
+                if len(buffer) >= chunk_rows:
+                    frame = pd.DataFrame(buffer, columns=columns, dtype=str)
+                    yield Chunk(frame, first_row, min(row_number / total, 1.0))
+                    first_row += len(buffer)
+                    buffer = []
+        except XLSX_BROKEN as exc:
+            # The sheet's XML is damaged somewhere after the header (a truncated or edited file).
+            raise FileProblem(f"the worksheet is damaged: {type(exc).__name__}: {exc}") from None
         if buffer:
             yield Chunk(pd.DataFrame(buffer, columns=columns, dtype=str), first_row, 1.0)
+    except XLSX_BROKEN as exc:
+        raise FileProblem(f"not a readable XLSX workbook: {type(exc).__name__}: {exc}") from None
     finally:
         workbook.close()

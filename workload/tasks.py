@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 
 from workload.aggregate import cells_refresh
-from workload.importer import batch_check
+from workload.importer import batch_check, batches_fail_stale
 
 
 @shared_task(name="workload.import_batch", acks_late=True)
@@ -27,3 +28,9 @@ def refresh_cells(station_months: list[tuple[int, str]]) -> int:
 def recompute() -> int:
     """Nightly: recompute every workload cell from the incidents, whatever happened during the day."""
     return cells_refresh()
+
+
+@shared_task(name="workload.fail_stale_batches", acks_late=True)
+def fail_stale_batches() -> int:
+    """Beat: batches whose worker vanished (no task outlives the hard time limit) end failed, unstaged."""
+    return batches_fail_stale(older_than=dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120))

@@ -104,7 +104,9 @@ def transform(frame: pd.DataFrame, mapping: Mapping, catalogue: Catalogue, first
     missing_id = pd.concat(id_parts, axis=1).eq("").any(axis=1)
     problems.fail(missing_id, "missing_value", mapping.external_id[0], external_id)
     problems.fail(external_id.str.len() > 64, "id_too_long", mapping.external_id[0], external_id)
-    out["external_id"] = external_id
+    # A longer id is already an error (its value kept in error_value); the cut keeps it within the
+    # staging column, so one huge cell rejects its row instead of failing the whole batch.
+    out["external_id"] = external_id.str[:64]
 
     # Times.
     received, _source, _raw = _time(cells, mapping.received, mapping.timezone, problems, required=True)

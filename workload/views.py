@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.services import audit_record
 from config.access import scope_required
 from config.roles import scope_of
 from workload.forms import ImportForm
@@ -72,6 +73,8 @@ def import_rejected_file(request: HttpRequest, pk: int) -> FileResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
     if not batch.rejected_file:
         raise Http404
+    # The rejected rows are officers' incident records as filed: who downloads them is on record.
+    audit_record(action="export.import_rejected_rows", obj=batch)
     return FileResponse(batch.rejected_file.open("rb"), as_attachment=True, filename=f"batch-{batch.pk}-rejected.csv")
 
 

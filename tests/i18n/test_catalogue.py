@@ -28,6 +28,7 @@ APPS = [
     "audit",
     "orgdata",
     "apikeys",
+    "security",
 ]
 KEYWORDS = {
     "_": None,
