@@ -15,15 +15,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
+from config.spreadsheet import FORMULA_STARTS, cell_safe
 from orgdata.layouts import KIND_BY_NAME
 from orgdata.mapping import OrgMapping
 from workload.reader import FileProblem, file_kind, read_chunks
 
 # A cell a spreadsheet would run as a formula starts with one of these (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@")
 MAX_ZIP_BYTES = 200 * 1024 * 1024
 SUFFIXES = (".csv", ".txt", ".xlsx")
 
@@ -157,7 +158,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, (int, Decimal, float)):
         return str(value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return cast(str, cell_safe(text))
 
 
 def unescape(text: str) -> str:

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from config.exports import spreadsheet_safe
+from config.spreadsheet import cell_safe
 from reports.catalogue import Report
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -22,7 +22,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _cells(frame: pd.DataFrame) -> list[list[Any]]:
     rows = []
     for record in frame.itertuples(index=False):
-        rows.append([None if (isinstance(v, float) and v != v) else spreadsheet_safe(v) for v in record])
+        rows.append([None if (isinstance(v, float) and v != v) else cell_safe(v) for v in record])
     return rows
 
 
@@ -35,8 +35,8 @@ def report_csv(report: Report) -> bytes:
             writer.writerow([])
         frame = table.export_frame()
         if len(report.tables) > 1:
-            writer.writerow([spreadsheet_safe(table.title)])
-        writer.writerow([spreadsheet_safe(str(c)) for c in frame.columns])
+            writer.writerow([cell_safe(table.title)])
+        writer.writerow([cell_safe(str(c)) for c in frame.columns])
         writer.writerows(_cells(frame))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -62,7 +62,7 @@ def report_xlsx(report: Report) -> bytes:
     for table in report.tables:
         sheet = book.create_sheet(_sheet_title(table.title, taken))
         frame = table.export_frame()
-        sheet.append([spreadsheet_safe(str(c)) for c in frame.columns])
+        sheet.append([cell_safe(str(c)) for c in frame.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in _cells(frame):
@@ -72,7 +72,7 @@ def report_xlsx(report: Report) -> bytes:
             longest = max([len(str(column)), *(len(str(v)) for v in frame[column] if v is not None)], default=8)
             sheet.column_dimensions[get_column_letter(index)].width = min(max(10, longest * 1.6), 48)
     if not report.tables:
-        book.create_sheet(_sheet_title(report.title, taken)).append([spreadsheet_safe(n) for n in report.notes])
+        book.create_sheet(_sheet_title(report.title, taken)).append([cell_safe(n) for n in report.notes])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
