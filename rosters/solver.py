@@ -67,16 +67,23 @@ Soft objectives (``Weights``; ``penalties`` keys)
 - ``stability``: with ``previous`` given, each cell (worker, day) that differs from it costs the weight
   (issue point 6: regenerating after one change moves few cells). ``previous`` is also the search's hint.
 
-Determinism
------------
-CP-SAT with several threads is not deterministic by default, and a wall-clock time limit is not either.
-With ``deterministic=True`` (the default) the search runs with ``interleave_search`` (CP-SAT's
-deterministic mode: the subsolvers run in fixed batches whatever ``workers`` is), a fixed ``seed``, and
-``time_limit`` is a *deterministic* time budget (CP-SAT's work units, about seconds on this machine when
-not loaded); a wall clock of ``3 * time_limit`` remains as a safety stop (hitting it makes the result
-load-dependent; ``seconds`` shows when it happened). ``deterministic=False`` runs CP-SAT's ordinary
-parallel portfolio under a wall-clock limit: faster on hard instances (the benchmark uses it), not
-reproducible.
+Search and determinism
+----------------------
+The search starts from ``previous`` (cleaned of cells a change made illegal) or a greedy roster
+(``rosters/solver_greedy.py``), runs CP-SAT on the whole problem, then a large-neighbourhood search
+(``rosters/solver_cpsat.py``; docs/rosters-solver.md). ``progress(fraction, message)`` is called with
+0.0 at the start, with "roster found, objective N" for each better roster, and with 1.0 at the end.
+
+CP-SAT with several threads is not deterministic, and a wall-clock time limit is not either. With
+``deterministic=True`` (the default) every CP-SAT call runs one thread with the fixed ``seed`` under a
+deterministic-time limit, the neighbourhoods come from a generator seeded with ``seed``, and
+``time_limit`` is a *deterministic* budget (CP-SAT's work units, about seconds on an idle core): the same
+problem gives the same roster. Exceptions: a wall-clock safety stop at ``3 * time_limit`` (reached only
+on a heavily loaded machine), and, when neither the start nor one thread yields any roster, CP-SAT's
+parallel portfolio with ``workers`` threads finds the first one (``workers`` counts only there).
+``deterministic=False`` runs CP-SAT's parallel portfolio with ``workers`` threads under a wall-clock
+limit, then the neighbourhoods: not reproducible; the benchmark uses it. ``lns=False`` leaves the whole
+budget to CP-SAT on the whole problem. ``log=True`` prints CP-SAT's search log.
 """
 
 from __future__ import annotations
