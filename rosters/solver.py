@@ -159,7 +159,7 @@ class Worker:
     min_consecutive_days: int | None = None
     min_consecutive_days_off: int | None = None
     max_weekends: int | None = None
-    max_shift_counts: Mapping[str, int] = field(default_factory=lambda: _EMPTY_MAP)
+    max_shift_counts: Mapping[str, int] = field(default_factory=lambda: _EMPTY_MAP, hash=False)
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,8 @@ class RosterProblem:
     cover: tuple[Cover, ...]
     day_kinds: tuple[str, ...]  # per day: "work", "weekend", "holiday" (make-up working days are "work")
     forbidden_successions: tuple[tuple[str, str], ...] = ()  # (shift today, shift tomorrow) not allowed
-    fixed: Mapping[tuple[int, int], str | None] = field(default_factory=lambda: _EMPTY_MAP)
-    previous: Mapping[tuple[int, int], str] | None = None  # a former roster to stay close to
+    fixed: Mapping[tuple[int, int], str | None] = field(default_factory=lambda: _EMPTY_MAP, hash=False)
+    previous: Mapping[tuple[int, int], str] | None = field(default=None, hash=False)  # a former roster
     weights: Weights = field(default_factory=Weights)
     first_weekday: int = 0  # weekday of day 0, 0 = Monday (calendar weeks and weekends)
 

@@ -429,3 +429,10 @@ def test_minimum_hours_are_met_even_when_the_demand_is_lower() -> None:
         sum(1 for (_w, d), code in solution.assignments.items() if d == day and code == "D") for day in range(7)
     ]
     assert solution.penalties["overcover"] == sum(max(0, n - 1) for n in day_shifts)
+
+
+def test_records_are_hashable_even_with_mappings_inside() -> None:
+    worker = Worker(1, True, max_shift_counts={"N": 2})
+    p = problem([worker], fixed={(1, 0): "D"}, previous={(1, 0): "D"})
+    assert {worker, replace(worker)} == {worker}
+    assert hash(p) == hash(replace(p))
