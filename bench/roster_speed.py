@@ -1,6 +1,6 @@
 """Roster solver speed on a synthetic station: 60 people x 31 days x 3 shift types (issue 5, point 6).
 
-    .venv/bin/python bench/roster_speed.py [--time-limit 20] [--regen-limit 2]
+    .venv/bin/python bench/roster_speed.py [--time-limit 20] [--regen-limit 1]
 
 1. Generate the month (deterministic mode, the app's default): seconds to the first roster (every roster
    the solver returns keeps every hard rule; ``check`` confirms it), then the best roster at the limit.
@@ -123,7 +123,7 @@ def moved(a: dict, b: dict) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--time-limit", type=float, default=20.0)
-    parser.add_argument("--regen-limit", type=float, default=2.0)
+    parser.add_argument("--regen-limit", type=float, default=1.0)
     args = parser.parse_args()
 
     problem = station()

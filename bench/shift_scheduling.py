@@ -5,9 +5,9 @@
 Each instance (format in /work/shared/data/benchmarks/shift-scheduling/README.md) is converted into the
 roster model of ``rosters.solver`` (people -> Worker, shift types -> Shift, cover -> Cover with the
 instance's under/over weights, requests -> Request), solved with CP-SAT's parallel portfolio
-(``deterministic=False``: a wall-clock limit per instance), checked with ``rosters.solver.check``, and
-written to ``DIR/InstanceN.csv`` (``person,day,shift``, day 0-based, one row per shift worked). The table
-gives objective, best known, gap and time; the last line is JSON.
+(``deterministic=False``: a wall-clock limit per instance; ``--deterministic`` for the app's mode),
+checked with ``rosters.solver.check``, and written to ``DIR/InstanceN.csv`` (``person,day,shift``,
+day 0-based, one row per shift worked). The table gives objective, best known, gap and time; the last line is JSON.
 """
 
 from __future__ import annotations

@@ -67,16 +67,24 @@ Soft objectives (``Weights``; ``penalties`` keys)
 - ``stability``: with ``previous`` given, each cell (worker, day) that differs from it costs the weight
   (issue point 6: regenerating after one change moves few cells). ``previous`` is also the search's hint.
 
-Determinism
------------
-CP-SAT with several threads is not deterministic by default, and a wall-clock time limit is not either.
-With ``deterministic=True`` (the default) the search runs with ``interleave_search`` (CP-SAT's
-deterministic mode: the subsolvers run in fixed batches whatever ``workers`` is), a fixed ``seed``, and
-``time_limit`` is a *deterministic* time budget (CP-SAT's work units, about seconds on this machine when
-not loaded); a wall clock of ``3 * time_limit`` remains as a safety stop (hitting it makes the result
-load-dependent; ``seconds`` shows when it happened). ``deterministic=False`` runs CP-SAT's ordinary
-parallel portfolio under a wall-clock limit: faster on hard instances (the benchmark uses it), not
-reproducible.
+Search and determinism
+----------------------
+The search starts from ``previous`` (cleaned of cells a change made illegal) or a greedy roster
+(``rosters/solver_greedy.py``), runs CP-SAT on the whole problem, then a large-neighbourhood search
+(``rosters/solver_cpsat.py``; docs/rosters-solver.md). ``progress(fraction, message)`` is called with
+0.0 at the start, with "roster found, objective N" for each better roster, and with 1.0 at the end.
+
+CP-SAT with several threads is not deterministic, and a wall-clock time limit is not either. With
+``deterministic=True`` (the default) every CP-SAT call runs one thread with the fixed ``seed`` under a
+deterministic-time limit, the neighbourhoods come from a generator seeded with ``seed``, and
+``time_limit`` is a *deterministic* budget (CP-SAT's work units, about seconds on an idle core): the same
+problem gives the same roster. Exceptions: a wall-clock safety stop at ``3 * time_limit`` (reached only
+on a heavily loaded machine), and, when neither the start nor one thread yields any roster, CP-SAT's
+parallel portfolio with ``workers`` threads finds the first one (``workers`` counts only there).
+``deterministic=False`` runs CP-SAT's parallel portfolio alone, with ``workers`` threads under a
+wall-clock limit: not reproducible, better on the benchmark's hard instances (which use it).
+``lns=False`` (deterministic mode) leaves the whole budget to one CP-SAT thread on the whole problem.
+``log=True`` prints CP-SAT's search log.
 """
 
 from __future__ import annotations
@@ -151,7 +159,7 @@ class Worker:
     min_consecutive_days: int | None = None
     min_consecutive_days_off: int | None = None
     max_weekends: int | None = None
-    max_shift_counts: Mapping[str, int] = field(default_factory=lambda: _EMPTY_MAP)
+    max_shift_counts: Mapping[str, int] = field(default_factory=lambda: _EMPTY_MAP, hash=False)
 
 
 @dataclass(frozen=True)
@@ -188,8 +196,8 @@ class RosterProblem:
     cover: tuple[Cover, ...]
     day_kinds: tuple[str, ...]  # per day: "work", "weekend", "holiday" (make-up working days are "work")
     forbidden_successions: tuple[tuple[str, str], ...] = ()  # (shift today, shift tomorrow) not allowed
-    fixed: Mapping[tuple[int, int], str | None] = field(default_factory=lambda: _EMPTY_MAP)
-    previous: Mapping[tuple[int, int], str] | None = None  # a former roster to stay close to
+    fixed: Mapping[tuple[int, int], str | None] = field(default_factory=lambda: _EMPTY_MAP, hash=False)
+    previous: Mapping[tuple[int, int], str] | None = field(default=None, hash=False)  # a former roster
     weights: Weights = field(default_factory=Weights)
     first_weekday: int = 0  # weekday of day 0, 0 = Monday (calendar weeks and weekends)
 

@@ -410,3 +410,29 @@ def test_a_fair_share_larger_than_the_period_is_only_a_penalty() -> None:
     assert solution.status == "optimal"
     assert [solution.assignments.get((1, d)) for d in range(3)] == ["N", "N", "N"]
     assert solution.penalties["fairness_nights"] == (9 - 3) * Weights().fairness_nights
+
+
+def test_minimum_hours_are_met_even_when_the_demand_is_lower() -> None:
+    # The greedy start covers the demand only, which leaves everyone short of their minimum: the search
+    # must find a roster from elsewhere, and then everyone works at least 3 day shifts, 2 in a row at least.
+    people = [
+        Worker(i, True, min_minutes_period=3 * 12 * 60, min_consecutive_days=2, max_consecutive_days=3)
+        for i in range(3)
+    ]
+    cover = [Cover(d, "D", min_people=1, over_weight=1) for d in range(7)]
+    p = problem(people, cover=cover, weights=Weights(fairness_weekends=0))
+    solution = solve(p, time_limit=5)
+    assert solution.status in ("optimal", "feasible")
+    assert check(p, solution.assignments) == []
+    assert all(sum(1 for (w, _d) in solution.assignments if w == i) >= 3 for i in range(3))
+    day_shifts = [
+        sum(1 for (_w, d), code in solution.assignments.items() if d == day and code == "D") for day in range(7)
+    ]
+    assert solution.penalties["overcover"] == sum(max(0, n - 1) for n in day_shifts)
+
+
+def test_records_are_hashable_even_with_mappings_inside() -> None:
+    worker = Worker(1, True, max_shift_counts={"N": 2})
+    p = problem([worker], fixed={(1, 0): "D"}, previous={(1, 0): "D"})
+    assert {worker, replace(worker)} == {worker}
+    assert hash(p) == hash(replace(p))
