@@ -65,8 +65,8 @@ class Command(BaseCommand):
         if new:
             self.stdout.write("\nDemo accounts (passwords are shown this once; they are stored only as hashes):")
             for account in new:
-                where = f" ({account.station})" if account.station else ""
-                self.stdout.write(f"  {account.username:<16} {account.password}   {account.role}{where}")
+                where = f" ({account.station}, {account.title})" if account.station else ""
+                self.stdout.write(f"  {account.username:<22} {account.password}   {account.role}{where}")
         else:
             self.stdout.write(
                 "\nDemo accounts already exist and keep their passwords "
