@@ -164,6 +164,7 @@ class TestSeedCommand:
         chief = User.objects.get(username="chief-dm01-s01")
         instructor = User.objects.get(username="instructor-dm01-s01")
         planner = User.objects.get(username="planner")
+        assert chief.station is not None and chief.station == instructor.station
         roster = roster_create(
             station=chief.station,
             pattern=ShiftPattern.objects.get(code="THREE8", station__isnull=True),
