@@ -23,6 +23,7 @@ from rosters.problem import cells_of, problem_build
 from rosters.services import RosterRefused, cell_set, leave_approve, roster_generate_execute
 from rosters.solver import check
 from stations.models import Station
+from tests import factories
 from tests.rosters.conftest import START, make_roster
 
 # Long enough that the solver is still at work when the edit arrives (it runs to its time limit on a
@@ -154,3 +155,42 @@ def test_a_leave_approved_while_the_roster_is_generated_is_not_overwritten(
     assert again is not None and again.generation == GenerationStatus.SUCCEEDED
     assert (person, day) not in cells_of(again)
     assert check(problem_build(again).problem, cells_of(again)) == []
+
+
+@pytest.mark.redis
+def test_with_a_real_worker_the_chiefs_edit_and_leave_survive_a_regeneration(
+    celery_worker_process, station: Station, three8: ShiftPattern
+) -> None:
+    """The same through the page's path: roster_generate queues the Celery task, a real worker runs it."""
+    from rosters.services import roster_generate
+
+    chief = factories.chief(station)
+    roster = make_roster(station, three8, by=chief, days=28)
+    Roster.objects.filter(pk=roster.pk).update(generation=GenerationStatus.QUEUED)
+    first = roster_generate_execute(roster.pk, time_limit=2)
+    assert first is not None
+    person, day = _approvable_leave_day(first, chief)
+    Roster.objects.filter(pk=roster.pk).update(time_limit=int(SOLVE_SECONDS))
+    roster_generate(roster=first, by=chief)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        first.refresh_from_db()
+        if first.generation == GenerationStatus.RUNNING and first.message not in ("", "loading"):
+            break
+        time.sleep(0.1)
+    assert first.generation == GenerationStatus.RUNNING, (first.generation, first.error)
+    with pytest.raises(RosterRefused, match="being generated"):
+        cell_set(roster=first, person_id=person, day=START, shift_code=None, by=chief)
+    context = problem_build(first)
+    leave = Leave.objects.create(
+        person_id=person, kind=Leave.Kind.ANNUAL, start_date=context.date_of(day), end_date=context.date_of(day)
+    )
+    leave_approve(leave=leave, by=chief)
+    first.refresh_from_db()
+    assert first.generation == GenerationStatus.RUNNING, "the worker finished before the leave: nothing proved"
+    kept = cells_of(first)
+    while time.monotonic() < deadline and first.is_generating:
+        time.sleep(0.2)
+        first.refresh_from_db()
+    assert first.generation == GenerationStatus.FAILED and "changed while it was being generated" in first.error
+    assert cells_of(first) == kept and (person, day) not in kept

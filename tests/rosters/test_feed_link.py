@@ -125,7 +125,7 @@ def test_the_link_is_read_only(published: Roster, chief: User) -> None:
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_the_page_shows_a_new_link_once_and_revokes_it(  # type: ignore[no-untyped-def]
+def test_the_page_shows_a_new_link_once_and_revokes_it(
     client, published: Roster, chief: User, other_station: Station
 ) -> None:
     person_id = sorted(cells_of(published))[0][0]
