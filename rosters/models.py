@@ -448,3 +448,43 @@ class ShiftRequest(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.day} {self.shift_code or '*'} {'on' if self.want else 'off'}"
+
+
+class FeedToken(models.Model):
+    """A secret link to one person's calendar of published shifts, for a phone to subscribe to without
+    logging in. Only the SHA-256 of the token is stored: the link is shown once when it is made, and a
+    stolen database does not give the links away. Revoked tokens stay, for the record."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="feed_tokens", verbose_name=_("person"))
+    digest = models.CharField(_("token digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        "personnel.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "personnel.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("calendar subscription link")
+        verbose_name_plural = _("calendar subscription links")
+        constraints = [
+            # At most one live link per person: making a new one revokes the old one.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(revoked_at__isnull=True), name="feedtoken_one_live_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {'revoked' if self.revoked_at else 'live'}"

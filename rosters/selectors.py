@@ -6,6 +6,7 @@ Each read costs a fixed number of queries whatever the number of people or days.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,17 @@ from django.utils import timezone
 from config.roles import scope_of
 from personnel.models import Leave, Person
 from rosters.calendar import HOLIDAY, WEEKEND, day_kind
-from rosters.models import CalendarDay, Roster, RosterCell, RosterMember, RosterShortfall, ShiftDemand, ShiftType
+from rosters.models import (
+    CalendarDay,
+    FeedToken,
+    Roster,
+    RosterCell,
+    RosterMember,
+    RosterShortfall,
+    RosterStatus,
+    ShiftDemand,
+    ShiftType,
+)
 
 
 def rosters_visible(user: Any) -> QuerySet[Roster]:
@@ -200,3 +211,30 @@ def person_cells(roster_qs: QuerySet[Roster], person_id: int) -> QuerySet[Roster
         .select_related("shift", "roster__station")
         .order_by("day")
     )
+
+
+def feed_token_digest(token: str) -> str:
+    """What is stored of a calendar link's token: its SHA-256 (the token itself is shown once)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def feed_token_person(token: str) -> Person | None:
+    """The person a live calendar link belongs to; None for a wrong or revoked token."""
+    if not token or len(token) > 100:
+        return None
+    row = (
+        FeedToken.objects.select_related("person")
+        .filter(digest=feed_token_digest(token), revoked_at__isnull=True)
+        .first()
+    )
+    return row.person if row is not None else None
+
+
+def feed_token_live(person_id: int) -> FeedToken | None:
+    """A person's live calendar link (its record; the token itself is never stored)."""
+    return FeedToken.objects.select_related("created_by").filter(person_id=person_id, revoked_at__isnull=True).first()
+
+
+def published_person_cells(person_id: int) -> QuerySet[RosterCell]:
+    """A person's shifts in every roster now in force (published), whatever the station."""
+    return person_cells(Roster.objects.filter(status=RosterStatus.PUBLISHED), person_id)

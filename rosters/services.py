@@ -7,6 +7,7 @@ UPDATE or under a row lock, so two people clicking at once never both win.
     demand_override   the chief's own figure for one shift, with a reason
     roster_submit → roster_approve (never by the submitter) | roster_return → roster_publish
     roster_revise     a new draft version of a published roster
+    feed_token_issue / feed_token_revoke   a person's secret calendar link (chief of his station or planner)
     leave_approve / leave_reject   only when the rosters still cover every shift without the person
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -25,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audit.services import audit_record
 from config.roles import Role
@@ -32,6 +35,7 @@ from personnel.models import Leave, Person
 from rosters import demand as demand_model
 from rosters.calendar import day_kinds
 from rosters.models import (
+    FeedToken,
     GenerationStatus,
     Roster,
     RosterCell,
@@ -52,6 +56,7 @@ from rosters.problem import (
     problem_build,
     rosters_touching,
 )
+from rosters.selectors import feed_token_digest
 from rosters.solver import RosterSolution, check, shortfalls, solve
 from stations.models import Station, Unit
 from workload.selectors import crews_by_hour, hour_of_week_profile, standards_default, workload_window
@@ -69,6 +74,17 @@ class RosterRefused(Exception):
     def __init__(self, message: str, reasons: list[str] | None = None) -> None:
         super().__init__(message)
         self.reasons = reasons or []
+
+
+class RosterChangedDuringGeneration(Exception):
+    """The roster's cells changed while a generation ran; its result is not written over them."""
+
+
+# The message is stored in the roster row and shown on its page; the page translates it (gettext_noop).
+_CHANGED_DURING_GENERATION = gettext_noop(
+    "The roster was changed while it was being generated (a leave was approved or another generation "
+    "finished): that change is kept and this result was not saved. Generate again to include it."
+)
 
 
 def _user(by: Any) -> Any:
@@ -280,6 +296,13 @@ def roster_generate_execute(roster_id: int, *, time_limit: float | None = None) 
             locked = Roster.objects.select_for_update().get(pk=roster_id)
             if locked.status != RosterStatus.DRAFT:
                 raise RuntimeError("the roster left the draft state while it was being generated")
+            # No lost edit: cell edits are refused while a generation runs, but a leave approved meanwhile
+            # takes the person's shifts off, and a run re-queued over a stalled one may finish after it. So
+            # the result is written only over the very cells the run started from (compared under the row
+            # lock every writer of cells takes); otherwise the change made meanwhile is kept, and the
+            # chief generates again from it.
+            if cells_of(locked) != (previous or {}):
+                raise RosterChangedDuringGeneration(_CHANGED_DURING_GENERATION)
             _store_cells(context, solution.assignments)
             _store_shortfalls(context)
             Roster.objects.filter(pk=roster_id).update(
@@ -301,6 +324,15 @@ def roster_generate_execute(roster_id: int, *, time_limit: float | None = None) 
                     "objective": solution.objective,
                 },
             )
+    except RosterChangedDuringGeneration as exc:
+        # Not a fault: the run's result is dropped, the roster keeps its cells, and the page says why.
+        log.info("roster %s changed while it was being generated; result dropped", roster_id)
+        Roster.objects.filter(pk=roster_id).update(
+            generation=GenerationStatus.FAILED, progress=100, message="", error=str(exc), updated_at=timezone.now()
+        )
+        audit_record(action="roster.generated", obj=roster, outcome="failure", detail=str(exc))
+        roster.refresh_from_db()
+        return roster
     except Exception as exc:
         log.exception("roster %s generation failed", roster_id)
         Roster.objects.filter(pk=roster_id).update(
@@ -377,7 +409,9 @@ def _store_shortfalls(context: RosterContext, assignments: dict[tuple[int, int],
 
 
 def _lock_draft(roster: Roster) -> Roster:
-    locked = Roster.objects.select_for_update().select_related("pattern").get(pk=roster.pk)
+    # of=("self",): lock the roster row only. A plain FOR UPDATE with a join would also lock the shared
+    # built-in pattern's row, so every station's edits would queue behind one another.
+    locked = Roster.objects.select_for_update(of=("self",)).select_related("pattern").get(pk=roster.pk)
     if locked.status != RosterStatus.DRAFT:
         raise RosterRefused(
             _("The roster is %(status)s: make a new version to change it.") % {"status": locked.get_status_display()}
@@ -471,7 +505,7 @@ def demand_override(*, demand: ShiftDemand, required: int | None, reason: str, b
     with transaction.atomic():
         locked_roster = _lock_draft(demand.roster)
         _require_editor(by, locked_roster.station_id)
-        row = ShiftDemand.objects.select_for_update().select_related("shift").get(pk=demand.pk)
+        row = ShiftDemand.objects.select_for_update(of=("self",)).select_related("shift").get(pk=demand.pk)
         if required is not None and required < 1:
             raise RosterRefused(_("Every shift needs at least one person."))
         if required is not None and not reason.strip():
@@ -698,7 +732,10 @@ def leave_approve(*, leave: Leave, by: Any) -> Leave:
     them. In a draft, the person's shifts on those days are taken off; in a roster already submitted,
     approved or published, the chief first makes a new version."""
     with transaction.atomic():
-        locked = Leave.objects.select_for_update().select_related("person").get(pk=leave.pk)
+        # The leave row only: locking the person row too (FOR UPDATE through the join) deadlocks with a
+        # generation that holds the roster and inserts this person's cells (their foreign key needs a
+        # KEY SHARE lock on the person) while this waits for the roster.
+        locked = Leave.objects.select_for_update(of=("self",)).select_related("person").get(pk=leave.pk)
         station_ids = set(
             Station.objects.filter(
                 units__assignments__person=locked.person,
@@ -718,7 +755,7 @@ def leave_approve(*, leave: Leave, by: Any) -> Leave:
         reasons: list[str] = []
         drafts: list[tuple[Roster, RosterContext, dict[tuple[int, int], str]]] = []
         for roster in rosters_touching(locked.person_id, locked.start_date, locked.end_date):
-            roster = Roster.objects.select_for_update().select_related("pattern").get(pk=roster.pk)
+            roster = Roster.objects.select_for_update(of=("self",)).select_related("pattern").get(pk=roster.pk)
             context = problem_build(roster)
             before = cells_of(roster)
             indexes = {context.day_index(d) for d in days if roster.start_date <= d <= roster.end_date}
@@ -786,3 +823,88 @@ def leave_reject(*, leave: Leave, by: Any, reason: str) -> Leave:
         locked.save(update_fields=["status", "reason", "updated_at"])
         audit_record(action="leave.reject", obj=locked, by=by, after={"status": locked.status, "reason": reason})
     return locked
+
+
+# --- Calendar subscription links -----------------------------------------------------------------
+
+
+def _feed_station_ids(person: Person) -> set[int]:
+    """The stations whose chiefs may manage a person's link: where he is assigned now or rostered."""
+    today = timezone.localdate()
+    assigned = Station.objects.filter(
+        Q(units__assignments__end_date__isnull=True) | Q(units__assignments__end_date__gt=today),
+        units__assignments__person=person,
+        units__assignments__start_date__lte=today,
+    ).values_list("pk", flat=True)
+    rostered = Roster.objects.filter(members__person=person).values_list("station_id", flat=True)
+    return set(assigned) | set(rostered)
+
+
+def can_manage_feed(user: Any, person: Person) -> bool:
+    """A person's calendar link is made or revoked by a chief of his station or by a county planner."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if can_manage_feed_anywhere(user):
+        return True
+    return bool(user.role == Role.CHIEF and user.station_id in _feed_station_ids(person))
+
+
+def can_manage_feed_anywhere(user: Any) -> bool:
+    """Planners (and operators) manage every person's calendar link."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or user.role == Role.PLANNER)
+    )
+
+
+def _require_feed_manager(by: Any, person: Person) -> None:
+    if by is not None and not can_manage_feed(by, person):
+        raise RosterRefused(_("Only a chief of the person's station or a planner may manage this calendar link."))
+
+
+def _feed_station(person: Person) -> int | None:
+    return min(_feed_station_ids(person), default=None)
+
+
+def feed_token_issue(*, person: Person, by: Any = None) -> str:
+    """A new secret calendar link for the person; any link he had stops working. Returns the token,
+    which is not stored and cannot be shown again."""
+    _require_feed_manager(by, person)
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # The person's row lock orders two managers clicking at once: each revokes what the other made.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        revoked = FeedToken.objects.filter(person=person, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=_user(by)
+        )
+        row = FeedToken.objects.create(person=person, digest=feed_token_digest(token), created_by=_user(by))
+        audit_record(
+            action="roster.feed_link_issue",
+            obj=row,
+            by=by,
+            before={"live_links": revoked},
+            after={"person": person.pk, "link": row.pk},
+            station_id=_feed_station(person),
+        )
+    return token
+
+
+def feed_token_revoke(*, person: Person, by: Any = None) -> bool:
+    """Stop the person's calendar link. False when he had none."""
+    _require_feed_manager(by, person)
+    with transaction.atomic():
+        live = list(FeedToken.objects.select_for_update().filter(person=person, revoked_at__isnull=True))
+        if not live:
+            return False
+        FeedToken.objects.filter(pk__in=[t.pk for t in live]).update(revoked_at=timezone.now(), revoked_by=_user(by))
+        audit_record(
+            action="roster.feed_link_revoke",
+            obj=live[0],
+            by=by,
+            before={"person": person.pk, "link": live[0].pk},
+            after={"revoked": True},
+            station_id=_feed_station(person),
+        )
+    return True

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,11 +24,15 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_record
 from config.access import scope_required
 from config.roles import scope_of
+from personnel.models import Person
 from rosters import exports, services
 from rosters.models import CalendarDay, Roster, RosterStatus, ShiftDemand, ShiftPattern, ShiftRequest
 from rosters.selectors import (
+    feed_token_live,
+    feed_token_person,
     leave_requests,
     person_cells,
+    published_person_cells,
     roster_diff,
     roster_get,
     roster_grid,
@@ -117,6 +122,8 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "roster": roster,
             "grid": grid,
             "editable": editable,
+            # Calendar links are managed by the station's chiefs and by planners (not auditors).
+            "can_manage_feeds": editable or services.can_manage_feed_anywhere(request.user),
             "can_change_cells": editable and roster.status == RosterStatus.DRAFT and not roster.is_generating,
             "statuses": RosterStatus,
             "refused": request.session.pop("roster_refused", None),
@@ -280,6 +287,61 @@ def person_feed(request: HttpRequest, station_code: str, person_id: int) -> Http
     audit_record(action="roster.export_ics", by=request.user, station_id=station.pk, detail=f"person {person_id}")
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="roster-{station.code}-{person_id}.ics"'
+    return response
+
+
+def token_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's published shifts as an iCalendar feed, for a phone to subscribe to without a session.
+
+    The secret link is the only credential (made and revoked by a chief of his station or a planner);
+    a wrong or revoked token is simply not there. Read-only, GET only, every fetch on record."""
+    if request.method not in ("GET", "HEAD"):
+        raise Http404
+    person = feed_token_person(token)
+    if person is None:
+        raise Http404
+    cells = list(published_person_cells(person.pk))
+    text = exports.person_ics(person.name, cells, host=request.get_host().split(":")[0], now=timezone.now())
+    audit_record(
+        action="roster.export_ics_link",
+        obj=person,
+        station_id=cells[-1].roster.station_id if cells else None,
+        detail=f"person {person.pk}, {len(cells)} shifts",
+    )
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="roster-{person.pk}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@scope_required()
+def feed_link(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Make, replace or revoke a person's calendar link. The new link is shown once, on this response."""
+    person = get_object_or_404(Person, pk=person_id)
+    if not services.can_manage_feed(request.user, person):
+        raise Http404  # another station's person is not there
+    url = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "issue":
+                token = services.feed_token_issue(person=person, by=request.user)
+                url = request.build_absolute_uri(reverse("rosters:token_feed", args=[token]))
+            elif action == "revoke":
+                if services.feed_token_revoke(person=person, by=request.user):
+                    messages.success(request, _("The calendar link is revoked: it no longer works."))
+                return redirect("rosters:feed_link", person_id=person.pk)
+            else:
+                return HttpResponse(status=400)
+        except services.RosterRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("rosters:feed_link", person_id=person.pk)
+    response = render(
+        request, "rosters/feed_link.html", {"person": person, "live": feed_token_live(person.pk), "url": url}
+    )
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -129,6 +129,60 @@ class TestSeedCommand:
         chief = User.objects.get(username="chief-dm01-s01")
         assert (chief.role, chief.station.code) == ("chief", "DM01-S01")
 
+    def test_every_station_gets_a_chief_and_an_instructor(self) -> None:
+        first = self.run("--incidents", "0")
+        stations = list(Station.objects.stations().order_by("code").values_list("code", flat=True))
+        by_name = {a["username"]: a for a in first["accounts"]}
+        for code in stations:
+            chief, instructor = by_name[f"chief-{code.lower()}"], by_name[f"instructor-{code.lower()}"]
+            assert (chief["title"], instructor["title"]) == ("Station chief", "Political instructor")
+            assert chief["password"] and instructor["password"] and chief["password"] != instructor["password"]
+        leaders = User.objects.filter(role="chief").values_list("station__code", flat=True)
+        assert Counter(leaders) == dict.fromkeys(stations, 2)
+        assert User.objects.count() == 2 + 2 * len(stations)
+        self.run("--incidents", "0")
+        assert User.objects.count() == 2 + 2 * len(stations)  # idempotent: nobody added twice
+
+    def test_the_text_output_lists_both_station_leaders(self) -> None:
+        out = io.StringIO()
+        call_command("seed_demo", "--incidents", "0", stdout=out)
+        lines = [line.split(maxsplit=1) for line in out.getvalue().splitlines() if line.strip()]
+        assert any(first == "instructor-dm01-s01" and "Political instructor" in str(rest) for first, *rest in lines)
+        assert any(first == "chief-dm01-s01" and "Station chief" in str(rest) for first, *rest in lines)
+
+    def test_the_chief_submits_and_the_instructor_approves(self) -> None:
+        from rosters.models import RosterStatus, ShiftPattern
+        from rosters.services import (
+            RosterRefused,
+            roster_approve,
+            roster_create,
+            roster_generate_execute,
+            roster_submit,
+        )
+
+        self.run("--incidents", "0")
+        chief = User.objects.get(username="chief-dm01-s01")
+        instructor = User.objects.get(username="instructor-dm01-s01")
+        planner = User.objects.get(username="planner")
+        assert chief.station is not None and chief.station == instructor.station
+        roster = roster_create(
+            station=chief.station,
+            pattern=ShiftPattern.objects.get(code="THREE8", station__isnull=True),
+            start_date=dt.date(2026, 11, 2),
+            days=3,
+            by=chief,
+            time_limit=1,
+        )
+        type(roster).objects.filter(pk=roster.pk).update(generation="queued")
+        assert roster_generate_execute(roster.pk, time_limit=1) is not None
+        roster = roster_submit(roster=roster, by=chief)
+        with pytest.raises(RosterRefused, match="another chief"):
+            roster_approve(roster=roster, by=chief)
+        with pytest.raises(RosterRefused, match="Only a chief of this station"):
+            roster_approve(roster=roster, by=planner)
+        roster = roster_approve(roster=roster, by=instructor)
+        assert (roster.status, roster.submitted_by, roster.approved_by) == (RosterStatus.APPROVED, chief, instructor)
+
     def test_same_seed_gives_the_same_data(self) -> None:
         self.run("--seed", "5", "--incidents", "1500")
         first = self.snapshot()

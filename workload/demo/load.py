@@ -166,26 +166,35 @@ class DemoAccount:
     role: str
     station: str
     password: str | None  # None: the account already existed and keeps its password
+    title: str = ""  # the post the account stands for at its station (所长, 教导员)
 
 
 @transaction.atomic
 def ensure_demo_users(*, chief_stations: list[Station]) -> list[DemoAccount]:
-    """A planner, an auditor and one chief per station; new accounts get a random password."""
+    """A planner, an auditor and two station-leadership accounts per station with the chief role: the
+    chief (所长) and the political instructor (教导员). A roster's approver is never its submitter and
+    planners only read rosters, so a station needs both for its rosters to be approvable. New accounts
+    get a random password; existing ones are left as they are."""
     import secrets
 
     from config.roles import Role
-    from personnel.models import User
+    from personnel.models import Person, User
     from personnel.services import user_set_role
 
-    wanted: list[tuple[str, str, Station | None]] = [("planner", Role.PLANNER, None), ("auditor", Role.AUDITOR, None)]
-    wanted += [(f"chief-{s.code.lower()}", Role.CHIEF, s) for s in chief_stations]
+    wanted: list[tuple[str, str, Station | None, str]] = [
+        ("planner", Role.PLANNER, None, ""),
+        ("auditor", Role.AUDITOR, None, ""),
+    ]
+    for s in chief_stations:
+        wanted.append((f"chief-{s.code.lower()}", Role.CHIEF, s, str(Person.Post.CHIEF.label)))
+        wanted.append((f"instructor-{s.code.lower()}", Role.CHIEF, s, str(Person.Post.INSTRUCTOR.label)))
     accounts = []
-    for username, role, station in wanted:
+    for username, role, station, title in wanted:
         user = User.objects.filter(username=username).first()
         password = None
         if user is None:
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(username=username, password=password)
             user_set_role(user=user, role=role, station=station)
-        accounts.append(DemoAccount(username, str(Role(role).label), station.name if station else "", password))
+        accounts.append(DemoAccount(username, str(Role(role).label), station.name if station else "", password, title))
     return accounts

@@ -65,8 +65,8 @@ class Command(BaseCommand):
         if new:
             self.stdout.write("\nDemo accounts (passwords are shown this once; they are stored only as hashes):")
             for account in new:
-                where = f" ({account.station})" if account.station else ""
-                self.stdout.write(f"  {account.username:<16} {account.password}   {account.role}{where}")
+                what = f"{account.title} ({account.station}) [{account.role}]" if account.station else account.role
+                self.stdout.write(f"  {account.username:<22} {account.password}   {what}")
         else:
             self.stdout.write(
                 "\nDemo accounts already exist and keep their passwords "
