@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "allocation.models.ProposalStatus",
         "MoveStatusEnum": "allocation.models.MoveStatus",
         "PersonStatusEnum": "personnel.models.PersonStatus",
+        "ImportModeEnum": "workload.models.BatchMode",
+        "OrgImportModeEnum": "orgdata.models.OrgBatchMode",
     },
 }
 

@@ -39,6 +39,10 @@ def test_start_a_run_follow_it_and_approve_its_proposal(county) -> None:  # type
     rejected = client.post(f"/api/v1/moves/{moves[0]['id']}/reject/", {"reason": "needed here"}, format="json")
     assert rejected.json()["status"] == "rejected" and rejected.json()["reason"] == "needed here"
 
+    # Separation of duties: the planner who started the run does not approve its proposal.
+    own = client.post(f"/api/v1/proposals/{proposal['id']}/approve/", {"effective_date": "2026-12-01"}, format="json")
+    assert own.status_code == 409 and own.json()["code"] == "conflict"
+    client = client_for(factories.planner())
     approved = client.post(
         f"/api/v1/proposals/{proposal['id']}/approve/", {"effective_date": "2026-12-01"}, format="json"
     )
