@@ -59,6 +59,9 @@ from workload.selectors import crews_by_hour, hour_of_week_profile, standards_de
 log = logging.getLogger(__name__)
 
 MAX_DAYS = 62
+# The solver's budget per generation, in seconds; the task's own limit (15 minutes by default) stays above it.
+MAX_TIME_LIMIT = 300
+DEFAULT_TIME_LIMIT = 20
 # How often a running generation writes its progress into the roster row.
 PROGRESS_SECONDS = 1.0
 
@@ -176,7 +179,7 @@ def roster_create(
     start_date: dt.date,
     days: int,
     by: Any = None,
-    time_limit: int = 20,
+    time_limit: int = DEFAULT_TIME_LIMIT,
 ) -> Roster:
     """A draft roster with its people and demand, not yet generated."""
     _require_editor(by, station.pk)
@@ -184,6 +187,8 @@ def roster_create(
         raise RosterRefused(_("Bureau departments have no duty roster."))
     if not 1 <= days <= MAX_DAYS:
         raise RosterRefused(_("A roster covers 1 to %(max)d days.") % {"max": MAX_DAYS})
+    if not 1 <= time_limit <= MAX_TIME_LIMIT:
+        raise RosterRefused(_("The solver's time limit is 1 to %(max)d seconds.") % {"max": MAX_TIME_LIMIT})
     if not patterns_for(station).filter(pk=pattern.pk).exists():
         raise RosterRefused(_("Pattern %(code)s is not available at this station.") % {"code": pattern.code})
     with transaction.atomic():

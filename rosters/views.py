@@ -52,6 +52,14 @@ class RosterForm(forms.Form):
     pattern = forms.ModelChoiceField(queryset=ShiftPattern.objects.none(), label=gettext_lazy("shift pattern"))
     start_date = forms.DateField(label=gettext_lazy("first day"), widget=forms.DateInput(attrs={"type": "date"}))
     days = forms.IntegerField(label=gettext_lazy("days"), min_value=1, max_value=services.MAX_DAYS, initial=30)
+    # A short budget gives a quick first draft; the solver stops earlier when it proves the roster optimal.
+    time_limit = forms.IntegerField(
+        label=gettext_lazy("solver time limit (s)"),
+        min_value=1,
+        max_value=services.MAX_TIME_LIMIT,
+        required=False,
+        initial=services.DEFAULT_TIME_LIMIT,
+    )
 
     def __init__(self, *args: object, station: Station, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -94,6 +102,7 @@ def roster_create(request: HttpRequest) -> HttpResponse:
                 start_date=form.cleaned_data["start_date"],
                 days=form.cleaned_data["days"],
                 by=request.user,
+                time_limit=form.cleaned_data["time_limit"] or services.DEFAULT_TIME_LIMIT,
             )
             services.roster_generate(roster=roster, by=request.user)
         except services.RosterRefused as exc:
@@ -101,7 +110,12 @@ def roster_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("rosters:detail", pk=roster.pk)
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()))
+        # Name each field as the form shows it (its label, in the reader's language), not by its code.
+        labels = {name: str(field.label) for name, field in form.fields.items()}
+        messages.error(
+            request,
+            "; ".join(f"{labels.get(k, k)}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()),
+        )
     return redirect("rosters:list")
 
 
