@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -78,18 +78,41 @@ def pick_cell(page: Any, person_id: int, day: int) -> None:
     assert page.input_value("#cell-day") == (START + dt.timedelta(days=day)).isoformat()
 
 
+# A day shift (08:00-16:00) keeps 11 hours' rest and no forbidden succession after these shifts the day
+# before (off, a night 00:00-08:00 or a day shift; an evening ends at midnight) and before these the day after.
+BEFORE_D = {None, "N", "D"}
+AFTER_D = {None, "D", "E"}
+MAX_RUN = 6  # days in a row
+
+
 def free_officer_day(roster: Roster, cells: dict[tuple[int, int], str]) -> tuple[int, int]:
-    """An officer off on a day and both its neighbours, with hours to spare: a day shift there breaks no
-    hard rule (no rest, succession or run of days touched), so the change must be accepted."""
+    """An officer off on a day where a day shift breaks no hard rule of THREE8 (rest, forbidden
+    successions, days in a row, hours in the week), so that change must be accepted."""
     officers = roster.members.filter(officer=True, leader=False).values_list("person_id", flat=True)
     worked = Counter(person for person, _day in cells)
     for person in officers:
         if (worked[person] + 1) * SHIFT_HOURS > MAX_WEEK_HOURS:
             continue
         for day in range(DAYS):
-            if all((person, d) not in cells for d in (day - 1, day, day + 1)):
+            if (person, day) in cells:
+                continue
+            if cells.get((person, day - 1)) not in BEFORE_D or cells.get((person, day + 1)) not in AFTER_D:
+                continue
+            run = (
+                1
+                + sum(1 for _ in _worked_run(cells, person, day, -1))
+                + sum(1 for _ in _worked_run(cells, person, day, 1))
+            )
+            if run <= MAX_RUN:
                 return person, day
-    raise AssertionError(f"no officer has three free days in a row: {sorted(cells.items())}")
+    raise AssertionError(f"no officer can take a day shift: {sorted(cells.items())}")
+
+
+def _worked_run(cells: dict[tuple[int, int], str], person: int, day: int, step: int) -> Iterator[int]:
+    day += step
+    while (person, day) in cells:
+        yield day
+        day += step
 
 
 def covered_cell(roster: Roster, cells: dict[tuple[int, int], str]) -> tuple[int, int, str]:
