@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from config.roles import Role
@@ -396,16 +397,36 @@ def _short_map(context: RosterContext, assignments: dict[tuple[int, int], str]) 
     return {(s.day, s.shift, s.kind): s.missing for s in shortfalls(context.problem, assignments)}
 
 
+def _short_of(kind: str, n: int) -> str:
+    # One whole sentence per kind, so each language says "1 person" / "2 people" and words them its own
+    # way (a noun slotted into one sentence read "short of 1 people" and, in Chinese, "缺少 1 名人").
+    if kind == "officers":
+        return ngettext(
+            "Shift %(shift)s on %(day)s would be short of %(n)d officer.",
+            "Shift %(shift)s on %(day)s would be short of %(n)d officers.",
+            n,
+        )
+    if kind == "leaders":
+        return ngettext(
+            "Shift %(shift)s on %(day)s would be short of %(n)d duty leader.",
+            "Shift %(shift)s on %(day)s would be short of %(n)d duty leaders.",
+            n,
+        )
+    return ngettext(
+        "Shift %(shift)s on %(day)s would be short of %(n)d person.",
+        "Shift %(shift)s on %(day)s would be short of %(n)d people.",
+        n,
+    )
+
+
 def _coverage_losses(
     context: RosterContext, before: dict[tuple[int, int], str], after: dict[tuple[int, int], str]
 ) -> list[str]:
     """Shifts a change would leave shorter than they were, explained."""
     was = _short_map(context, before)
     now = _short_map(context, after)
-    kinds = {"people": _("people"), "officers": _("officers"), "leaders": _("duty leaders")}
     return [
-        _("Shift %(shift)s on %(day)s would be short of %(n)d %(kind)s.")
-        % {"shift": shift, "day": context.date_of(day), "n": missing, "kind": kinds[kind]}
+        _short_of(kind, missing) % {"shift": shift, "day": context.date_of(day), "n": missing}
         for (day, shift, kind), missing in sorted(now.items())
         if missing > was.get((day, shift, kind), 0)
     ]

@@ -31,8 +31,13 @@ SHIFT_HOURS = 8  # THREE8: every shift is 8 hours
 MAX_WEEK_HOURS = 48
 
 WORDS = {
-    "zh-CN": {"rosters": "值班表", "refused": "此修改被拒绝", "own": "此值班表由您提交"},
-    "en-US": {"rosters": "Duty rosters", "refused": "This change is refused", "own": "You submitted this roster"},
+    "zh-CN": {"rosters": "值班表", "refused": "此修改被拒绝", "short": "班将缺少 1 人。", "own": "此值班表由您提交"},
+    "en-US": {
+        "rosters": "Duty rosters",
+        "refused": "This change is refused",
+        "short": "would be short of 1 person.",
+        "own": "You submitted this roster",
+    },
 }
 
 
@@ -184,6 +189,7 @@ def test_a_chief_makes_a_roster_and_another_chief_publishes_it(
     assert words["refused"] in alert.inner_text()
     reasons = alert.locator("li")
     assert reasons.count() >= 1 and (START + dt.timedelta(days=day)).isoformat() in reasons.first.inner_text()
+    assert words["short"] in alert.inner_text()
     assert cells_of(roster) == cells  # nothing changed
     if shoot:
         screenshot(page, "roster-refused")
