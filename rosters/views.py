@@ -48,6 +48,16 @@ PENALTY_LABELS = {
 }
 
 
+def penalties_listed(penalties: dict[str, float]) -> list[tuple[str, float]]:
+    """The soft rules in one fixed order (PENALTY_LABELS'), whatever order the stored JSON kept them in
+    (PostgreSQL's jsonb reorders keys; SQLite keeps the solver's)."""
+    order = {key: n for n, key in enumerate(PENALTY_LABELS)}
+    return [
+        (str(PENALTY_LABELS.get(k, k)), v)
+        for k, v in sorted(penalties.items(), key=lambda kv: order.get(kv[0], len(order)))
+    ]
+
+
 class RosterForm(forms.Form):
     pattern = forms.ModelChoiceField(queryset=ShiftPattern.objects.none(), label=gettext_lazy("shift pattern"))
     start_date = forms.DateField(label=gettext_lazy("first day"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -134,7 +144,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change_cells": editable and roster.status == RosterStatus.DRAFT and not roster.is_generating,
             "statuses": RosterStatus,
             "refused": request.session.pop("roster_refused", None),
-            "penalties": [(PENALTY_LABELS.get(k, k), v) for k, v in (roster.penalties or {}).items()],
+            "penalties": penalties_listed(roster.penalties or {}),
         },
     )
 

@@ -133,3 +133,10 @@ def test_the_calendar_and_demand_pages_read(client, roster: Roster) -> None:  # 
     assert calendar.status_code == 200 and "春节" in calendar.text and calendar.context["days"].count() == 39
     demand = client.get(f"/rosters/{roster.pk}/demand/")
     assert demand.status_code == 200 and not demand.context["editable"] and len(demand.context["rows"]) == 21
+
+
+def test_the_soft_rules_are_listed_in_one_order_whatever_the_json_kept(client, roster: Roster, chief: User) -> None:  # type: ignore[no-untyped-def]
+    Roster.objects.filter(pk=roster.pk).update(penalties={"stability": 3, "shortfall": 2, "requests": 1, "new": 4})
+    client.force_login(chief)
+    listed = client.get(f"/rosters/{roster.pk}/").context["penalties"]
+    assert listed == [("shortfalls", 2), ("personal requests", 1), ("stability", 3), ("new", 4)]
