@@ -211,7 +211,14 @@ def cell_set(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         change = services.cell_set(roster=roster, person_id=person_id, day=day, shift_code=code, by=request.user)
     except services.RosterRefused as exc:
-        request.session["roster_refused"] = {"message": str(exc), "reasons": exc.reasons}
+        # The form comes back filled with the refused change, so the chief adjusts it instead of starting over.
+        request.session["roster_refused"] = {
+            "message": str(exc),
+            "reasons": exc.reasons,
+            "person": person_id,
+            "day": day.isoformat(),
+            "shift": code or "",
+        }
         if request.headers.get("Accept") == "application/json":
             return JsonResponse({"ok": False, "message": str(exc), "reasons": exc.reasons}, status=409)
     else:

@@ -191,6 +191,10 @@ def test_a_chief_makes_a_roster_and_another_chief_publishes_it(
     assert reasons.count() >= 1 and (START + dt.timedelta(days=day)).isoformat() in reasons.first.inner_text()
     assert words["short"] in alert.inner_text()
     assert cells_of(roster) == cells  # nothing changed
+    # The form still holds the refused change, to adjust rather than redo.
+    assert page.input_value("#cell-person") == str(person)
+    assert page.input_value("#cell-day") == (START + dt.timedelta(days=day)).isoformat()
+    assert page.input_value("#cell-shift") == ""
     if shoot:
         screenshot(page, "roster-refused")
 
