@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from audit.services import audit_record
 from config.roles import Role
@@ -64,6 +64,9 @@ from workload.selectors import crews_by_hour, hour_of_week_profile, standards_de
 log = logging.getLogger(__name__)
 
 MAX_DAYS = 62
+# The solver's budget per generation, in seconds; the task's own limit (15 minutes by default) stays above it.
+MAX_TIME_LIMIT = 300
+DEFAULT_TIME_LIMIT = 20
 # How often a running generation writes its progress into the roster row.
 PROGRESS_SECONDS = 1.0
 
@@ -192,7 +195,7 @@ def roster_create(
     start_date: dt.date,
     days: int,
     by: Any = None,
-    time_limit: int = 20,
+    time_limit: int = DEFAULT_TIME_LIMIT,
 ) -> Roster:
     """A draft roster with its people and demand, not yet generated."""
     _require_editor(by, station.pk)
@@ -200,6 +203,8 @@ def roster_create(
         raise RosterRefused(_("Bureau departments have no duty roster."))
     if not 1 <= days <= MAX_DAYS:
         raise RosterRefused(_("A roster covers 1 to %(max)d days.") % {"max": MAX_DAYS})
+    if not 1 <= time_limit <= MAX_TIME_LIMIT:
+        raise RosterRefused(_("The solver's time limit is 1 to %(max)d seconds.") % {"max": MAX_TIME_LIMIT})
     if not patterns_for(station).filter(pk=pattern.pk).exists():
         raise RosterRefused(_("Pattern %(code)s is not available at this station.") % {"code": pattern.code})
     with transaction.atomic():
@@ -425,16 +430,36 @@ def _short_map(context: RosterContext, assignments: dict[tuple[int, int], str]) 
     return {(s.day, s.shift, s.kind): s.missing for s in shortfalls(context.problem, assignments)}
 
 
+def _short_of(kind: str, n: int) -> str:
+    # One whole sentence per kind, so each language says "1 person" / "2 people" and words them its own
+    # way (a noun slotted into one sentence read "short of 1 people" and, in Chinese, "缺少 1 名人").
+    if kind == "officers":
+        return ngettext(
+            "Shift %(shift)s on %(day)s would be short of %(n)d officer.",
+            "Shift %(shift)s on %(day)s would be short of %(n)d officers.",
+            n,
+        )
+    if kind == "leaders":
+        return ngettext(
+            "Shift %(shift)s on %(day)s would be short of %(n)d duty leader.",
+            "Shift %(shift)s on %(day)s would be short of %(n)d duty leaders.",
+            n,
+        )
+    return ngettext(
+        "Shift %(shift)s on %(day)s would be short of %(n)d person.",
+        "Shift %(shift)s on %(day)s would be short of %(n)d people.",
+        n,
+    )
+
+
 def _coverage_losses(
     context: RosterContext, before: dict[tuple[int, int], str], after: dict[tuple[int, int], str]
 ) -> list[str]:
     """Shifts a change would leave shorter than they were, explained."""
     was = _short_map(context, before)
     now = _short_map(context, after)
-    kinds = {"people": _("people"), "officers": _("officers"), "leaders": _("duty leaders")}
     return [
-        _("Shift %(shift)s on %(day)s would be short of %(n)d %(kind)s.")
-        % {"shift": shift, "day": context.date_of(day), "n": missing, "kind": kinds[kind]}
+        _short_of(kind, missing) % {"shift": shift, "day": context.date_of(day), "n": missing}
         for (day, shift, kind), missing in sorted(now.items())
         if missing > was.get((day, shift, kind), 0)
     ]

@@ -53,10 +53,28 @@ PENALTY_LABELS = {
 }
 
 
+def penalties_listed(penalties: dict[str, float]) -> list[tuple[str, float]]:
+    """The soft rules in one fixed order (PENALTY_LABELS'), whatever order the stored JSON kept them in
+    (PostgreSQL's jsonb reorders keys; SQLite keeps the solver's)."""
+    order = {key: n for n, key in enumerate(PENALTY_LABELS)}
+    return [
+        (str(PENALTY_LABELS.get(k, k)), v)
+        for k, v in sorted(penalties.items(), key=lambda kv: order.get(kv[0], len(order)))
+    ]
+
+
 class RosterForm(forms.Form):
     pattern = forms.ModelChoiceField(queryset=ShiftPattern.objects.none(), label=gettext_lazy("shift pattern"))
     start_date = forms.DateField(label=gettext_lazy("first day"), widget=forms.DateInput(attrs={"type": "date"}))
     days = forms.IntegerField(label=gettext_lazy("days"), min_value=1, max_value=services.MAX_DAYS, initial=30)
+    # A short budget gives a quick first draft; the solver stops earlier when it proves the roster optimal.
+    time_limit = forms.IntegerField(
+        label=gettext_lazy("solver time limit (s)"),
+        min_value=1,
+        max_value=services.MAX_TIME_LIMIT,
+        required=False,
+        initial=services.DEFAULT_TIME_LIMIT,
+    )
 
     def __init__(self, *args: object, station: Station, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -99,6 +117,7 @@ def roster_create(request: HttpRequest) -> HttpResponse:
                 start_date=form.cleaned_data["start_date"],
                 days=form.cleaned_data["days"],
                 by=request.user,
+                time_limit=form.cleaned_data["time_limit"] or services.DEFAULT_TIME_LIMIT,
             )
             services.roster_generate(roster=roster, by=request.user)
         except services.RosterRefused as exc:
@@ -106,7 +125,12 @@ def roster_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("rosters:detail", pk=roster.pk)
     else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()))
+        # Name each field as the form shows it (its label, in the reader's language), not by its code.
+        labels = {name: str(field.label) for name, field in form.fields.items()}
+        messages.error(
+            request,
+            "; ".join(f"{labels.get(k, k)}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()),
+        )
     return redirect("rosters:list")
 
 
@@ -127,7 +151,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change_cells": editable and roster.status == RosterStatus.DRAFT and not roster.is_generating,
             "statuses": RosterStatus,
             "refused": request.session.pop("roster_refused", None),
-            "penalties": [(PENALTY_LABELS.get(k, k), v) for k, v in (roster.penalties or {}).items()],
+            "penalties": penalties_listed(roster.penalties or {}),
         },
     )
 
@@ -194,7 +218,14 @@ def cell_set(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         change = services.cell_set(roster=roster, person_id=person_id, day=day, shift_code=code, by=request.user)
     except services.RosterRefused as exc:
-        request.session["roster_refused"] = {"message": str(exc), "reasons": exc.reasons}
+        # The form comes back filled with the refused change, so the chief adjusts it instead of starting over.
+        request.session["roster_refused"] = {
+            "message": str(exc),
+            "reasons": exc.reasons,
+            "person": person_id,
+            "day": day.isoformat(),
+            "shift": code or "",
+        }
         if request.headers.get("Accept") == "application/json":
             return JsonResponse({"ok": False, "message": str(exc), "reasons": exc.reasons}, status=409)
     else:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from django.utils import translation
 
 from audit.models import AuditEvent
 from personnel.models import Leave, Person, User
@@ -89,7 +90,11 @@ def test_taking_someone_off_a_fully_covered_shift_is_refused(roster: Roster, chi
         (key, code) for key, code in sorted(cells.items()) if on_shift[(key[1], code)] == cover[(key[1], code)]
     )
     reasons = refused(roster, person, day(index), None, chief)
-    assert f"Shift {code} on {day(index)} would be short of 1 people." in reasons
+    assert f"Shift {code} on {day(index)} would be short of 1 person." in reasons
+    with translation.override("zh-hans"):
+        reasons = refused(roster, person, day(index), None, chief)
+    assert f"{day(index)} 的 {code} 班将缺少 1 人。" in reasons
+    assert not any("名人" in reason for reason in reasons)  # once "short of 1 people", worded as a celebrity
 
 
 def test_an_accepted_edit_is_stored_and_audited(empty: Roster, chief: User) -> None:

@@ -15,7 +15,14 @@ from django.core.management.base import CommandError
 from personnel.models import Leave, Person, User
 from rosters.models import GenerationStatus, Roster, RosterShortfall, ShiftPattern
 from rosters.problem import cells_of, problem_build
-from rosters.services import roster_approve, roster_generate, roster_publish, roster_submit
+from rosters.services import (
+    RosterRefused,
+    roster_approve,
+    roster_create,
+    roster_generate,
+    roster_publish,
+    roster_submit,
+)
 from rosters.solver import check
 from stations.models import Station
 from tests import factories
@@ -226,3 +233,33 @@ def test_a_generation_left_running_by_a_dead_worker_can_be_queued_again(
     with django_capture_on_commit_callbacks() as callbacks:
         assert roster_generate(roster=roster, by=chief).generation == GenerationStatus.QUEUED
     assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_the_page_takes_the_solver_time_limit_and_refuses_one_out_of_range(  # type: ignore[no-untyped-def]
+    client, station: Station, chief: User, three8: ShiftPattern, tasks_in_process, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(chief)
+    for bad in ("0", "301"):
+        response = client.post(
+            "/rosters/new/",
+            {"pattern": three8.pk, "start_date": "2026-11-02", "days": 2, "time_limit": bad},
+            follow=True,
+        )
+        assert response.redirect_chain == [("/rosters/", 302)]
+        # The message names the field as the form labels it, not by its internal name.
+        shown = [str(m) for m in response.context["messages"]]
+        assert len(shown) == 1 and shown[0].startswith("solver time limit (s): Ensure this value is"), shown
+    assert Roster.objects.count() == 0
+    with pytest.raises(RosterRefused, match="time limit is 1 to 300 seconds"):
+        make_roster_with_limit(station, three8, chief, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/rosters/new/", {"pattern": three8.pk, "start_date": "2026-11-02", "days": 2, "time_limit": 1})
+    roster = Roster.objects.get()
+    assert roster.time_limit == 1 and roster.generation == GenerationStatus.SUCCEEDED
+
+
+def make_roster_with_limit(station: Station, pattern: ShiftPattern, by: User, limit: int) -> Roster:
+    return roster_create(
+        station=station, pattern=pattern, start_date=dt.date(2026, 11, 9), days=2, by=by, time_limit=limit
+    )

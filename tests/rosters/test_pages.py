@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from personnel.models import Person, User
+from personnel.models import Leave, Person, User
 from rosters.models import Roster, RosterCell, ShiftPattern
 from rosters.problem import cells_of
 from rosters.services import roster_approve, roster_publish, roster_submit
@@ -133,3 +133,30 @@ def test_the_calendar_and_demand_pages_read(client, roster: Roster) -> None:  # 
     assert calendar.status_code == 200 and "春节" in calendar.text and calendar.context["days"].count() == 39
     demand = client.get(f"/rosters/{roster.pk}/demand/")
     assert demand.status_code == 200 and not demand.context["editable"] and len(demand.context["rows"]) == 21
+
+
+def test_the_soft_rules_are_listed_in_one_order_whatever_the_json_kept(client, roster: Roster, chief: User) -> None:  # type: ignore[no-untyped-def]
+    Roster.objects.filter(pk=roster.pk).update(penalties={"stability": 3, "shortfall": 2, "requests": 1, "new": 4})
+    client.force_login(chief)
+    listed = client.get(f"/rosters/{roster.pk}/").context["penalties"]
+    assert listed == [("shortfalls", 2), ("personal requests", 1), ("stability", 3), ("new", 4)]
+
+
+def test_a_refused_change_comes_back_in_the_form(client, roster: Roster, chief: User) -> None:  # type: ignore[no-untyped-def]
+    person = (
+        roster.members.filter(officer=True, leader=False).order_by("-position").values_list("person_id", flat=True)[0]
+    )
+    on = roster.start_date + dt.timedelta(days=roster.days - 1)
+    Leave.objects.create(person_id=person, kind="annual", start_date=on, end_date=on, status="approved")
+    code = "D" if cells_of(roster).get((person, roster.days - 1)) != "D" else "N"
+    client.force_login(chief)
+    page = client.post(
+        f"/rosters/{roster.pk}/cell/", {"person": person, "day": on.isoformat(), "shift": code}, follow=True
+    )
+    assert page.context["refused"]["reasons"], page.context["refused"]
+    html = page.text
+    assert f'<option value="{person}" selected>' in html
+    assert f'id="cell-day" min="{roster.start_date:%Y-%m-%d}" max="{on:%Y-%m-%d}" value="{on:%Y-%m-%d}"' in html
+    assert f'<option value="{code}" selected>' in html
+    # Shown once: the next visit starts afresh.
+    assert client.get(f"/rosters/{roster.pk}/").context["refused"] is None
