@@ -279,6 +279,8 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "allocation.models.ProposalStatus",
         "MoveStatusEnum": "allocation.models.MoveStatus",
         "PersonStatusEnum": "personnel.models.PersonStatus",
+        "IncidentBatchModeEnum": "workload.models.BatchMode",
+        "OrgBatchModeEnum": "orgdata.models.OrgBatchMode",
     },
 }
 

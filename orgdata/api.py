@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -50,6 +52,11 @@ class OrgImportApi(APIView):
     permission_classes = [PlannerWrite]
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(
+        operation_id="org_imports_create",
+        request={"multipart/form-data": OrgImportInput},
+        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 422: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request) -> Response:
         data = OrgImportInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -84,9 +91,11 @@ class OrgImportApi(APIView):
 class OrgImportDetailApi(APIView):
     permission_classes = [PlannerWrite]
 
+    @extend_schema(operation_id="org_imports_retrieve", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         return Response(_body(request, get_object_or_404(OrgBatch, pk=pk)))
 
+    @extend_schema(operation_id="org_imports_store", request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
         """Store a batch checked as a dry run: 202, then follow its URL."""
         batch = get_object_or_404(OrgBatch, pk=pk)
