@@ -208,9 +208,20 @@ def error_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
 
 
 def _message(detail: Any) -> str:
+    """The first problem as one line, with where it is: "incidents: 4: category: This field may not be null."
+
+    A list of rows has an empty entry for each row that passed, so the first row with a problem is
+    named by its position (from 0, as in the request)."""
     if isinstance(detail, dict):
-        field, problems = next(iter(detail.items()))
-        return f"{field}: {_message(problems)}"
+        for field, problems in detail.items():
+            text = _message(problems)
+            if text:
+                return f"{field}: {text}"
+        return ""
     if isinstance(detail, list):
-        return _message(detail[0]) if detail else ""
+        for index, item in enumerate(detail):
+            text = _message(item)
+            if text:
+                return f"{index}: {text}" if isinstance(item, dict) else text
+        return ""
     return str(detail)

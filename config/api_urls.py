@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 from allocation import api as allocation_api
 from audit import api as audit_api
 from personnel import api as personnel_api
+from rosters import api as rosters_api
 from stations import api as stations_api
 from workload import api as workload_api
 
@@ -39,6 +40,8 @@ router.register("standards", workload_api.StandardsSetViewSet, basename="standar
 router.register("allocation-runs", allocation_api.AllocationRunViewSet, basename="allocation-run")
 router.register("proposals", allocation_api.ProposalViewSet, basename="proposal")
 router.register("moves", allocation_api.MoveViewSet, basename="move")
+router.register("rosters", rosters_api.RosterViewSet, basename="roster")
+router.register("roster-entries", rosters_api.RosterEntryViewSet, basename="roster-entry")
 router.register("audit-events", audit_api.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [

@@ -318,8 +318,8 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "allocation.models.ProposalStatus",
         "MoveStatusEnum": "allocation.models.MoveStatus",
         "PersonStatusEnum": "personnel.models.PersonStatus",
-        "ImportModeEnum": "workload.models.BatchMode",
-        "OrgImportModeEnum": "orgdata.models.OrgBatchMode",
+        "IncidentBatchModeEnum": "workload.models.BatchMode",
+        "OrgBatchModeEnum": "orgdata.models.OrgBatchMode",
     },
 }
 

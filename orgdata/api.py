@@ -54,7 +54,7 @@ class OrgImportApi(APIView):
 
     @extend_schema(
         operation_id="org_imports_create",
-        request=OrgImportInput,
+        request={"multipart/form-data": OrgImportInput},
         responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT, 422: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:

@@ -13,6 +13,9 @@ People frame columns (one row per person on the books, placed by their assignmen
     station_code, station_name, team, number, name, kind, post, status, seconded_to
 Workload frame columns (one row per station, team and month):
     station_code, team, month, incidents, officer_hours
+Duty frame columns (one row per shift a person stands on a published roster):
+    station_code, number, name, kind, day, hours, night
+Calendar frame columns (one row per stored calendar day): date, kind ("holiday" or "makeup")
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from rosters.calendar import HOLIDAY, WEEKEND, day_kind
 
 OFFICER = "officer"
 ACTIVE = "active"
@@ -250,3 +255,59 @@ def proposal_stations(before: dict[str, Any], after: dict[str, Any], moves: pd.D
         "leaving",
     ]
     return table[columns].sort_values("code").reset_index(drop=True)
+
+
+# --- Roster fairness -----------------------------------------------------------------------------------
+
+FAIRNESS_COUNTS = ("nights", "weekends", "holidays")
+
+
+def duty_fairness(duty: pd.DataFrame, calendar: pd.DataFrame) -> pd.DataFrame:
+    """Per person: shifts, hours, night shifts, shifts on weekend days and on public holidays, and
+    how far each count is from the mean of the person's station (the burden to share fairly).
+
+    Day kinds follow the roster calendar (rosters.calendar.day_kind): a make-up working day is not a
+    weekend, a public holiday on a weekday is a holiday. Columns: station_code, number, name, kind,
+    shifts, hours, nights, weekends, holidays, nights_vs_mean, weekends_vs_mean, holidays_vs_mean.
+    """
+    columns = ["station_code", "number", "name", "kind", "shifts", "hours", *FAIRNESS_COUNTS]
+    columns += [f"{count}_vs_mean" for count in FAIRNESS_COUNTS]
+    if duty.empty:
+        return pd.DataFrame(columns=columns)
+    exceptions = dict(zip(calendar["date"], calendar["kind"], strict=True))
+    frame = duty.copy()
+    kinds = frame["day"].map(lambda day: day_kind(day, exceptions))
+    frame["nights"] = frame["night"].astype(bool).astype(int)
+    frame["weekends"] = (kinds == WEEKEND).astype(int)
+    frame["holidays"] = (kinds == HOLIDAY).astype(int)
+    frame["shifts"] = 1
+    per_person = (
+        frame.groupby(["station_code", "number", "name", "kind"], as_index=False)[["shifts", "hours", *FAIRNESS_COUNTS]]
+        .sum()
+        .sort_values(["station_code", "number"], ignore_index=True)
+    )
+    for count in FAIRNESS_COUNTS:
+        mean = per_person.groupby("station_code")[count].transform("mean")
+        per_person[f"{count}_vs_mean"] = per_person[count] - mean
+    return per_person[columns]
+
+
+def fairness_spread(per_person: pd.DataFrame) -> pd.DataFrame:
+    """Per station: people on duty, and the fewest, most and mean nights, weekends and holidays.
+
+    The spread (most minus fewest) is what a fair roster keeps small. Columns: station_code, people,
+    then <count>_min, <count>_max, <count>_mean, <count>_spread for nights, weekends, holidays.
+    """
+    columns = ["station_code", "people"]
+    for count in FAIRNESS_COUNTS:
+        columns += [f"{count}_min", f"{count}_max", f"{count}_mean", f"{count}_spread"]
+    if per_person.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = per_person.groupby("station_code")
+    out = grouped.size().rename("people").reset_index()
+    for count in FAIRNESS_COUNTS:
+        stats = grouped[count].agg(["min", "max", "mean"])
+        stats.columns = [f"{count}_min", f"{count}_max", f"{count}_mean"]
+        stats[f"{count}_spread"] = stats[f"{count}_max"] - stats[f"{count}_min"]
+        out = out.merge(stats.reset_index(), on="station_code")
+    return out[columns].sort_values("station_code", ignore_index=True)

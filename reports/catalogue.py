@@ -510,6 +510,111 @@ def impact_report(place: Place, params: dict[str, str]) -> Report:
     )
 
 
+# --- Roster fairness -------------------------------------------------------------------------------------
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def fairness_report(place: Place, params: dict[str, str]) -> Report:
+    stations = place.stations.exclude(kind=Station.Kind.DEPARTMENT)
+    months_available = data.roster_months(stations)
+    context: dict[str, Any] = {**_counties_context(place), "months": months_available}
+    notes = []
+    if months_available:
+        last = _month(params.get("to")) or months_available[0]
+        first = _month(params.get("from")) or months_available[min(2, len(months_available) - 1)]
+    else:
+        # Still the report's tables (empty), so the page and its exports keep one shape.
+        last = first = timezone.localdate().replace(day=1)
+        notes.append(_("No roster has been published yet: the report counts the duty of published rosters."))
+    if first > last:
+        first, last = last, first
+    first_day, last_day = first, _month_end(last)
+    duty = data.duty_frame(stations, first_day=first_day, last_day=last_day)
+    calendar = data.calendar_frame(first_day=first_day, last_day=last_day)
+    per_person = analysis.duty_fairness(duty, calendar)
+    spread = analysis.fairness_spread(per_person)
+    names = dict(stations.values_list("code", "name"))
+    spread.insert(1, "name", spread["station_code"].map(names))
+    context.update({"first": first, "last": last})
+    kinds = dict(Person.Kind.choices)
+    person_columns = [
+        Column("station_code", gettext_lazy("code")),
+        Column("number", gettext_lazy("number")),
+        Column("name", gettext_lazy("name")),
+        Column("kind", gettext_lazy("kind"), CHOICE, kinds),
+        Column("shifts", gettext_lazy("shifts"), INT),
+        Column("hours", gettext_lazy("hours"), FLOAT, digits=0),
+        Column("nights", gettext_lazy("nights"), INT),
+        Column("nights_vs_mean", gettext_lazy("nights against the station mean"), FLOAT),
+        Column("weekends", gettext_lazy("weekend shifts"), INT),
+        Column("weekends_vs_mean", gettext_lazy("weekend shifts against the station mean"), FLOAT),
+        Column("holidays", gettext_lazy("holiday shifts"), INT),
+        Column("holidays_vs_mean", gettext_lazy("holiday shifts against the station mean"), FLOAT),
+    ]
+    spread_columns = [
+        Column("station_code", gettext_lazy("code")),
+        Column("name", gettext_lazy("name")),
+        Column("people", gettext_lazy("people on duty"), INT),
+    ]
+    for key, label in (
+        ("nights", gettext_lazy("nights")),
+        ("weekends", gettext_lazy("weekend shifts")),
+        ("holidays", gettext_lazy("holiday shifts")),
+    ):
+        spread_columns += [
+            Column(f"{key}_min", _pair_label(label, gettext_lazy("fewest")), INT),
+            Column(f"{key}_max", _pair_label(label, gettext_lazy("most")), INT),
+            Column(f"{key}_mean", _pair_label(label, gettext_lazy("mean")), FLOAT),
+            Column(f"{key}_spread", _pair_label(label, gettext_lazy("spread")), INT),
+        ]
+    chart = charts.grouped_bars(
+        [
+            charts.Bar(str(name), (float(n), float(w), float(h)))
+            for name, n, w, h in zip(
+                spread["name"].tolist(),
+                spread["nights_spread"].tolist(),
+                spread["weekends_spread"].tolist(),
+                spread["holidays_spread"].tolist(),
+                strict=True,
+            )
+        ],
+        series=[_("nights"), _("weekend shifts"), _("holiday shifts")],
+        colours=["#1f4e79", "#f2c14e", "#c0504d"],
+        title=_("Spread between the most and the fewest per person"),
+        unit=_("shifts"),
+    )
+    period = {"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"}
+    return Report(
+        slug="fairness",
+        title=_("Roster fairness"),
+        tables=[
+            Table(_("Per station"), spread, spread_columns),
+            Table(_("Per person"), per_person, person_columns),
+        ],
+        notes=[
+            *notes,
+            _(
+                "Shifts on the published rosters from %(first)s to %(last)s. Weekends and public holidays follow "
+                "the holiday calendar: a make-up working day counts as a working day. A fair roster keeps the "
+                "spread between the most and the fewest small."
+            )
+            % period,
+        ],
+        charts=[chart] if len(spread) else [],
+        context=context,
+        parameters={"county": place.county.code, "from": period["first"], "to": period["last"]},
+    )
+
+
+def _pair_label(what: str | Promise, which: str | Promise) -> str:
+    """ "nights: most", in the reader's language (the colon and order are the same in both)."""
+    return f"{what}: {which}"
+
+
 @dataclass(frozen=True)
 class Entry:
     slug: str
@@ -544,6 +649,12 @@ CATALOGUE = {
             gettext_lazy("A proposal's impact"),
             gettext_lazy("Need, people and gap of each station before and after an allocation proposal."),
             impact_report,
+        ),
+        Entry(
+            "fairness",
+            gettext_lazy("Roster fairness"),
+            gettext_lazy("Nights, weekend and holiday shifts per person on the published rosters, and their spread."),
+            fairness_report,
         ),
     )
 }

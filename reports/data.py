@@ -15,6 +15,7 @@ from django.db.models import QuerySet, Sum
 from allocation.models import Proposal, ProposedMove
 from personnel.models import Assignment, Person
 from reports.overview import Overview
+from rosters.models import CalendarDay, Roster, RosterCell, RosterStatus
 from stations.models import Station
 from workload.models import StandardsSet, WorkloadMonth
 
@@ -47,6 +48,8 @@ PEOPLE_COLUMNS = [
     "seconded_to",
 ]
 WORKLOAD_COLUMNS = ["station_code", "team", "month", "incidents", "officer_hours"]
+DUTY_COLUMNS = ["station_code", "number", "name", "kind", "day", "hours", "night"]
+CALENDAR_COLUMNS = ["date", "kind"]
 
 
 def stations_frame(overview: Overview, standards: StandardsSet) -> pd.DataFrame:
@@ -124,3 +127,52 @@ def moves_frame(proposal: Proposal) -> pd.DataFrame:
         .values_list("origin__code", "destination__code")
     )
     return pd.DataFrame.from_records(list(rows), columns=["origin_code", "destination_code"])
+
+
+def duty_frame(stations: QuerySet[Station], *, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
+    """Every shift of the published rosters (the ones in force) of these stations between the days.
+
+    Drafts, rosters awaiting approval and superseded versions are plans or history, not the duty
+    people actually stand, so they are left out."""
+    rows = (
+        RosterCell.objects.filter(
+            roster__station__in=stations,
+            roster__status=RosterStatus.PUBLISHED,
+            day__gte=first_day,
+            day__lte=last_day,
+        )
+        .values_list(
+            "roster__station__code",
+            "person__number",
+            "person__name",
+            "person__kind",
+            "day",
+            "shift__hours",
+            "shift__night",
+        )
+        .order_by("roster__station__code", "person__number", "day")
+    )
+    return pd.DataFrame.from_records(list(rows), columns=DUTY_COLUMNS)
+
+
+def calendar_frame(*, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
+    """The holiday calendar's stored days (public holidays, make-up working days) in the period."""
+    rows = CalendarDay.objects.filter(date__gte=first_day, date__lte=last_day).values_list("date", "kind")
+    return pd.DataFrame.from_records(list(rows), columns=CALENDAR_COLUMNS)
+
+
+def roster_months(stations: QuerySet[Station]) -> list[dt.date]:
+    """The first days of the months that published rosters of these stations cover, newest first
+    (a roster starting on 28 September covers October too)."""
+    periods = (
+        Roster.objects.filter(station__in=stations, status=RosterStatus.PUBLISHED)
+        .values_list("start_date", "days")
+        .distinct()
+    )
+    months: set[dt.date] = set()
+    for start, days in periods:
+        month, last = start.replace(day=1), (start + dt.timedelta(days=days - 1)).replace(day=1)
+        while month <= last:
+            months.add(month)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+    return sorted(months, reverse=True)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from allocation.models import Proposal, ProposedMove
 from personnel.models import Assignment, Person
+from rosters.models import Roster
+from rosters.selectors import rosters_visible
 from stations.models import Station
 from workload.models import WorkloadMonth
 
@@ -49,4 +52,17 @@ def station_proposals(station: Station, limit: int = 20) -> QuerySet[Proposal]:
             leaving=Count("moves", filter=Q(moves__origin=station)),
         )
         .order_by("-created_at")[:limit]
+    )
+
+
+def station_rosters(user: Any, station: Station, limit: int = 24) -> list[Roster]:
+    """The station's rosters the viewer may read (every version), newest period first, one query.
+
+    Scoped through rosters.selectors.rosters_visible, as the roster pages are: an empty list for a
+    viewer who may not read this station's rosters, whatever the caller checked before."""
+    return list(
+        rosters_visible(user)
+        .filter(station=station)
+        .select_related("pattern")
+        .order_by("-start_date", "pattern__code", "-version")[:limit]
     )

@@ -22,7 +22,7 @@ from config.roles import scope_of
 from reports import charts, exports
 from reports.catalogue import CATALOGUE, place_for
 from reports.overview import FLAG_LABELS, county_overview, row_display
-from reports.selectors import county_monthly_trend, station_people, station_proposals
+from reports.selectors import county_monthly_trend, station_people, station_proposals, station_rosters
 from reports.services import UnknownLanguage, language_preference_set
 from stations.models import County, Station, Unit
 from workload.selectors import (
@@ -193,6 +193,7 @@ def station(request: HttpRequest, code: str) -> HttpResponse:
         context["no_data"] = True
     context["people"] = station_people(row, on=timezone.localdate())
     context["proposals"] = station_proposals(row)
+    context["rosters"] = station_rosters(request.user, row)
     return render(request, "reports/station.html", context)
 
 

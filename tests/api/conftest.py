@@ -8,6 +8,7 @@ and one between QH-02 and QH-03 ("other move", which the chief of QH-01 must not
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +20,13 @@ from apikeys.services import apikey_create
 from audit.models import AuditEvent
 from audit.services import audit_record
 from personnel.models import Assignment, Person, User
+from rosters.models import Roster, RosterCell, RosterMember, ShiftPattern
 from stations.models import Community, County, Station, Unit
 from tests import factories
 from workload.models import Incident, StandardsSet
 from workload.selectors import standards_default
+
+ROSTER_START = dt.date(2026, 11, 2)  # a Monday
 
 
 @dataclass
@@ -47,6 +51,10 @@ class World:
     other_move: ProposedMove
     standards: StandardsSet
     event: AuditEvent
+    own_roster: Roster
+    other_roster: Roster
+    own_entry: RosterCell
+    other_entry: RosterCell
 
     def unit(self, station: Station) -> Unit:
         return station.units.get(kind=Unit.Kind.CASE)
@@ -94,6 +102,8 @@ def world(db: None) -> World:
         explanation={"why": "QH-03 is short of case officers"},
     )
     event = audit_record(action="test.event", obj=other, detail="made by the fixture")
+    own_roster, own_entry = roster_with_entry(own, people[own.pk])
+    other_roster, other_entry = roster_with_entry(other, people[other.pk])
     return World(
         county=county,
         far_county=far_county,
@@ -115,7 +125,21 @@ def world(db: None) -> World:
         other_move=other_move,
         standards=standards,
         event=event,
+        own_roster=own_roster,
+        other_roster=other_roster,
+        own_entry=own_entry,
+        other_entry=other_entry,
     )
+
+
+def roster_with_entry(station: Station, person: Person, *, start: dt.date = ROSTER_START) -> tuple[Roster, RosterCell]:
+    """A draft week of the built-in three-shift pattern with one night entry, written directly: the
+    API reads rosters, it does not need the solver."""
+    pattern = ShiftPattern.objects.get(code="THREE8", station__isnull=True)
+    roster = Roster.objects.create(station=station, pattern=pattern, start_date=start, days=7)
+    RosterMember.objects.create(roster=roster, person=person, officer=True, leader=False, team="command")
+    night = pattern.shift_types.get(code="N")
+    return roster, RosterCell.objects.create(roster=roster, person=person, day=start, shift=night)
 
 
 def user_for(role: str, world: World) -> User | None:

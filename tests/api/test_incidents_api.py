@@ -88,6 +88,17 @@ def test_the_push_refuses_malformed_requests_before_importing(world: World) -> N
     assert ImportBatch.objects.count() == 0
 
 
+def test_a_malformed_row_after_good_ones_is_named_by_its_position(world: World) -> None:
+    # The rows that pass have empty error entries; the message must skip them (it once failed with a 500).
+    client = client_for(user_for("planner", world))
+    body = {"incidents": [row("E-1"), row("E-2", category=None)]}
+    response = client.post("/api/v1/incidents/batch/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["message"] == "incidents: 1: category: This field may not be null."
+    assert response.json()["errors"]["incidents"][0] == {}
+    assert ImportBatch.objects.count() == 0
+
+
 def test_the_csv_export_imports_back_unchanged(world: World) -> None:
     client = client_for(user_for("planner", world))
     exported = client.get("/api/v1/incidents/", {"station": "QH-01", "format": "csv"}).content

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from allocation.models import AllocationRun, Proposal, ProposedMove
 from audit.services import audit_record
 from personnel.models import Qualification
+from rosters.models import RosterCell
 from stations.models import County
 from tests import factories
-from tests.api.conftest import World, client_for, user_for
+from tests.api.conftest import ROSTER_START, World, client_for, roster_with_entry, user_for
 from workload.models import PostRequirement, StandardsSet
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +32,8 @@ LISTS = [
     "/api/v1/proposals/",
     "/api/v1/moves/",
     "/api/v1/audit-events/",
+    "/api/v1/rosters/",
+    "/api/v1/roster-entries/",
 ]
 
 
@@ -60,6 +65,11 @@ def crowded(world: World) -> World:
         standards = StandardsSet.objects.create(name=f"set {n}")
         PostRequirement.objects.create(standards=standards, name="值班台", hours_per_week=168)
         audit_record(action="test.event", obj=station)
+        roster, _entry = roster_with_entry(station, person, start=ROSTER_START + dt.timedelta(days=7 * n))
+        for day in range(1, 3):
+            RosterCell.objects.create(
+                roster=roster, person=person, day=roster.start_date + dt.timedelta(days=day), shift=_entry.shift
+            )
     assert County.objects.count() >= 12
     return world
 

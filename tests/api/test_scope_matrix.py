@@ -64,6 +64,21 @@ ENDPOINTS: dict[str, tuple[str, Url | None, Url | None]] = {
         lambda w: f"/api/v1/moves/{w.own_move.pk}/",
         lambda w: f"/api/v1/moves/{w.other_move.pk}/",
     ),
+    "rosters": (
+        "/api/v1/rosters/",
+        lambda w: f"/api/v1/rosters/{w.own_roster.pk}/",
+        lambda w: f"/api/v1/rosters/{w.other_roster.pk}/",
+    ),
+    "roster-versions": (
+        "/api/v1/rosters/",
+        lambda w: f"/api/v1/rosters/{w.own_roster.pk}/versions/",
+        lambda w: f"/api/v1/rosters/{w.other_roster.pk}/versions/",
+    ),
+    "roster-entries": (
+        "/api/v1/roster-entries/",
+        lambda w: f"/api/v1/roster-entries/{w.own_entry.pk}/",
+        lambda w: f"/api/v1/roster-entries/{w.other_entry.pk}/",
+    ),
     "standards": ("/api/v1/standards/", lambda w: f"/api/v1/standards/{w.standards.pk}/", None),
     "allocation-runs": ("/api/v1/allocation-runs/", lambda w: f"/api/v1/allocation-runs/{w.run.pk}/", None),
     "proposals": ("/api/v1/proposals/", lambda w: f"/api/v1/proposals/{w.proposal.pk}/", None),
@@ -80,6 +95,9 @@ STATION_BOUND = [
     "incidents",
     "workload",
     "moves",
+    "rosters",
+    "roster-versions",
+    "roster-entries",
 ]
 COUNTY_WIDE = ["allocation-runs", "proposals"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -195,3 +196,56 @@ def test_report_cells_round_rather_than_cut_digits() -> None:
         assert _display(Column("x", "x", FLOAT, digits=0), 1234.6) == ("1,235", "num")
         assert _display(Column("x", "x", PERCENT), 0.399) == ("40 %", "num")
         assert _display(Column("x", "x", FLOAT), float("nan"))[0] == "–"
+
+
+# --- Roster fairness ---------------------------------------------------------------------------------
+
+DUTY_COLUMNS = ["station_code", "number", "name", "kind", "day", "hours", "night"]
+SAT, SUN, MON, TUE = (dt.date(2026, 11, d) for d in (7, 8, 9, 10))
+
+
+def duty(*rows: tuple) -> pd.DataFrame:  # type: ignore[type-arg]
+    return pd.DataFrame(list(rows), columns=DUTY_COLUMNS)
+
+
+def test_fairness_counts_nights_weekends_and_holidays_per_person() -> None:
+    calendar = pd.DataFrame([(MON, "holiday"), (SUN, "makeup")], columns=["date", "kind"])
+    frame = analysis.duty_fairness(
+        duty(
+            ("A", "1", "甲", "officer", SAT, 8.0, True),  # a night on a Saturday: both
+            ("A", "1", "甲", "officer", SUN, 8.0, False),  # a make-up working Sunday: neither
+            ("A", "1", "甲", "officer", MON, 8.0, False),  # a public holiday on a Monday
+            ("A", "2", "乙", "aux_duty", TUE, 12.0, True),
+        ),
+        calendar,
+    ).set_index("number")
+    assert frame.loc["1", ["shifts", "hours", "nights", "weekends", "holidays"]].tolist() == [3, 24.0, 1, 1, 1]
+    assert frame.loc["2", ["shifts", "hours", "nights", "weekends", "holidays"]].tolist() == [1, 12.0, 1, 0, 0]
+    # The station mean is half a weekend shift each: one above, the other below.
+    assert frame.loc["1", "weekends_vs_mean"] == 0.5 and frame.loc["2", "weekends_vs_mean"] == -0.5
+    assert frame.loc["1", "nights_vs_mean"] == 0.0
+
+
+def test_fairness_compares_people_within_their_own_station() -> None:
+    calendar = pd.DataFrame([], columns=["date", "kind"])
+    per_person = analysis.duty_fairness(
+        duty(
+            ("A", "1", "甲", "officer", SAT, 8.0, True),
+            ("A", "1", "甲", "officer", SUN, 8.0, True),
+            ("A", "2", "乙", "officer", TUE, 8.0, False),
+            ("B", "3", "丙", "officer", TUE, 8.0, True),
+        ),
+        calendar,
+    )
+    assert per_person.set_index("number").loc["3", "nights_vs_mean"] == 0.0  # alone at B: no one to envy
+    spread = analysis.fairness_spread(per_person).set_index("station_code")
+    assert spread.loc["A", ["people", "nights_min", "nights_max", "nights_spread"]].tolist() == [2, 0, 2, 2]
+    assert spread.loc["A", "weekends_mean"] == 1.0
+    assert spread.loc["B", ["people", "nights_spread", "holidays_max"]].tolist() == [1, 0, 0]
+
+
+def test_fairness_of_no_duty_is_empty_frames_with_their_columns() -> None:
+    empty = analysis.duty_fairness(duty(), pd.DataFrame([], columns=["date", "kind"]))
+    assert empty.empty and "holidays_vs_mean" in empty.columns
+    spread = analysis.fairness_spread(empty)
+    assert spread.empty and "weekends_spread" in spread.columns

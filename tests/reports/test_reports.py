@@ -17,7 +17,7 @@ from tests.reports.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-SLUGS = ["compliance", "absence", "workload", "impact"]
+SLUGS = ["compliance", "absence", "workload", "impact", "fairness"]
 
 
 def url(slug: str, **query: str) -> str:
