@@ -96,6 +96,7 @@ def world() -> dict[str, Any]:
         file_name="org.csv", checksum="1" * 64, size_bytes=1, mapping_name="m", mapping_text="",
         effective_date=dt.date(2026, 1, 1), status="stored", created_by=planner,
     )  # fmt: skip
+    org_batch.rejected_file.save("errors.csv", ContentFile(b"row,reason\n"), save=True)
     OrgMapping.objects.create(name="matrix", definition="")
     apikey_create(name="matrix", owner=planner, by=users["superuser"])
     return {
@@ -183,7 +184,7 @@ def _sample_kwargs(world: dict[str, Any], name: str, keys: list[str]) -> dict[st
         "allocation:move": move,
         "api:audit-event-": AuditEvent.objects.order_by("pk").first(),
     }
-    code_of = {"api:community-": a.communities.first().code}
+    code_of = {"api:community-": a.communities.first().code, "api:county-": a.county.code}
     others = {
         "number": person.number,
         "station_code": a.code,
