@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stations, people, workload, need and allocation proposals of a county bureau. See docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Deny by default: the schema and its page are for accounts with a role (session or API key), as the API.
+    "SERVE_PERMISSIONS": ["config.api.ReadScope"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,

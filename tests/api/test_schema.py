@@ -16,12 +16,14 @@ from django.contrib.staticfiles import finders
 from django.core import signals
 from django.core.management import call_command
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from apikeys.services import apikey_create
 from config.wsgi import application
 from personnel.models import User
+from tests import factories
 from tests.api.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +40,13 @@ def test_the_schema_is_valid_and_complete(tmp_path: Path) -> None:
     assert "ApiKey:" in text  # the key scheme is documented
 
 
-def test_the_documentation_pages_load_nothing_from_outside(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_documentation_pages_load_nothing_from_outside(client: Client) -> None:
+    # Deny by default: the schema and its page need an account with a role.
+    assert client.get("/api/v1/schema/").status_code in (401, 403)
+    assert client.get("/api/v1/docs/").status_code in (401, 403)
+    client.force_login(factories.user())
+    assert client.get("/api/v1/schema/").status_code == 403
+    client.force_login(factories.planner())
     for url in ("/api/v1/docs/",):
         page = client.get(url).content.decode()
         assets = re.findall(r'(?:src|href)="([^"]+)"', page)
@@ -49,14 +57,17 @@ def test_the_documentation_pages_load_nothing_from_outside(client) -> None:  # t
 
 
 @pytest.fixture
-def api_schema(world: World) -> Iterator[Any]:
+def api_schema(world: World, superuser_key: str) -> Iterator[Any]:
     # The app is called straight through WSGI, not through Django's test client, so the signal that
     # closes database connections at the end of each request must be held off as the test client
     # does: closing would end the test's transaction (and its data) on PostgreSQL.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+        # The schema is served to accounts with a role only (deny by default).
+        yield schemathesis.openapi.from_wsgi(
+            "/api/v1/schema/?format=json", application, headers={"Authorization": f"Api-Key {superuser_key}"}
+        )
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
