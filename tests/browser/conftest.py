@@ -125,6 +125,8 @@ def journey_county(transactional_db: None, tasks_in_process: None) -> JourneyCou
     # Fixed names, so the screenshots do not change with the order the tests run in.
     users = {
         "planner": _account("planner", Role.PLANNER),
+        # Separation of duties: the planner who starts a run does not approve its proposal.
+        "approver": _account("approver", Role.PLANNER),
         "auditor": _account("auditor", Role.AUDITOR),
         "chief": _account("chief-qh-01", Role.CHIEF, busy),
     }

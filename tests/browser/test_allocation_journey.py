@@ -27,14 +27,16 @@ WORDS = {
         "runs": "警力配置运行",
         "reason_needed": "请说明拒绝该项调动的理由。",
         "approved": "已批准：",
-        "already": "已由 planner 于",
+        "already": "已由 approver 于",
+        "separation": "须由另一名规划人员审批其方案",
         "no_match": "没有符合条件的调动。",
     },
     "en-US": {
         "runs": "Allocation runs",
         "reason_needed": "Say why the move is rejected.",
         "approved": "Approved:",
-        "already": "Already applied by planner at",
+        "already": "Already applied by approver at",
+        "separation": "another planner must approve its proposal",
         "no_match": "No move matches.",
     },
 }
@@ -117,12 +119,23 @@ def test_a_planner_runs_reviews_and_approves_an_allocation(
     assert statuses == {m.pk: MoveStatus.ACCEPTED for m in moves[:-1]} | {moves[-1].pk: MoveStatus.REJECTED}
     assert "too far from home" in page.locator(f"#move-{moves[-1].pk}").inner_text()
 
-    # A second tab opened before the decision keeps its approval form.
+    # The planner who started the run may not approve its proposal (separation of duties).
+    effective = timezone.localdate() + dt.timedelta(days=10)
+    page.fill("#id_effective_date", effective.isoformat())
+    with page.expect_navigation():
+        page.click(f"form[action$='/proposals/{proposal.pk}/approve/'] button")
+    assert words["separation"] in messages(page)
+    proposal.refresh_from_db()
+    assert proposal.status != ProposalStatus.APPLIED
+
+    # Another planner approves; a second tab of his, opened before the decision, keeps its form.
+    proposal_url = page.url.split("?")[0]
+    page = login_as("approver", language)
+    page.goto(proposal_url)
     stale = page.context.new_page()
-    stale.goto(page.url)
+    stale.goto(proposal_url)
 
     # Approve with an effective date: the accepted people move on that day, the rejected one stays.
-    effective = timezone.localdate() + dt.timedelta(days=10)
     page.fill("#id_effective_date", effective.isoformat())
     with page.expect_navigation():
         page.click(f"form[action$='/proposals/{proposal.pk}/approve/'] button")

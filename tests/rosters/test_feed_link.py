@@ -122,7 +122,7 @@ def test_the_link_is_read_only(published: Roster, chief: User) -> None:
     token = feed_token_issue(person=Person.objects.get(pk=sorted(cells_of(published))[0][0]), by=chief)
     assert Client().post(f"/rosters/ical/{token}.ics").status_code in (403, 404, 405)
     response = Client().get(f"/rosters/ical/{token}.ics")
-    assert response["Cache-Control"] == "private, no-store"
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
 def test_the_page_shows_a_new_link_once_and_revokes_it(
@@ -133,7 +133,7 @@ def test_the_page_shows_a_new_link_once_and_revokes_it(
     detail = client.get(f"/rosters/{published.pk}/")
     assert f"/rosters/feed-link/{person_id}/" in detail.text
     page = client.post(f"/rosters/feed-link/{person_id}/", {"action": "issue"})
-    assert page.status_code == 200 and page["Cache-Control"] == "private, no-store"
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     url = re.search(r'value="(http://testserver/rosters/ical/[^"]+\.ics)"', page.text)
     assert url is not None
     assert Client().get(url.group(1)).status_code == 200

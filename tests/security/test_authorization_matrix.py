@@ -26,7 +26,7 @@ from audit.services import audit_record
 from orgdata.models import OrgBatch, OrgMapping
 from personnel.models import Leave, Person
 from reports.catalogue import CATALOGUE
-from rosters.models import CalendarDay, ShiftPattern, ShiftRequest
+from rosters.models import CalendarDay, RosterCell, ShiftPattern, ShiftRequest
 from rosters.services import roster_create
 from security.models import LoginFailure, SecondFactor
 from stations.models import StationAlias
@@ -85,6 +85,9 @@ def world() -> dict[str, Any]:
     builtin = ShiftPattern.objects.filter(is_builtin=True, active=True).order_by("pk").first()
     assert builtin is not None, "the built-in shift patterns are missing"
     roster = roster_create(station=a, pattern=builtin, start_date=dt.date(2026, 2, 2), days=7, by=users["chief_own"])
+    RosterCell.objects.create(
+        roster=roster, person=person, day=dt.date(2026, 2, 2), shift=builtin.shift_types.order_by("pk").first()
+    )
     ShiftPattern.objects.create(station=a, code="MXA", name="matrix A")
     ShiftRequest.objects.create(person=person, station=a, day=dt.date(2026, 2, 3), reason="matrix")
     assert CalendarDay.objects.exists(), "the holiday calendar is seeded by the rosters migrations"
@@ -172,6 +175,8 @@ def _sample_kwargs(world: dict[str, Any], name: str, keys: list[str]) -> dict[st
         "orgdata:": world["org_batch"],
         "rosters:": world["roster"],
         "rosters:leave_decide": world["leave"],
+        "api:roster-": world["roster"],
+        "api:roster-entry-": world["roster"].cells.order_by("pk").first(),
         "api:unit-": world["assignment"].unit,
         "api:assignment-": world["assignment"],
         "api:incident-": a.incidents.first(),
