@@ -20,7 +20,7 @@ from config.roles import Scope, scope_of
 
 @admin.register(AllocationRun)
 class AllocationRunAdmin(RoleScopedAdmin):
-    planner_can_write = False  # runs are started from the dashboard, the API or the command
+    planner_can_write = False  # a run is never edited; planners start one here (the add form) or elsewhere
     list_display = ["id", "county", "status", "max_moves", "optimal", "solve_seconds", "created_by", "created_at"]
     list_filter = ["status", "county"]
     list_select_related = ["county", "created_by"]
@@ -30,6 +30,29 @@ class AllocationRunAdmin(RoleScopedAdmin):
     def scope_queryset(self, queryset: QuerySet[Any], station_id: int) -> QuerySet[Any]:
         # As on the pages: a chief sees the runs whose proposal moves someone from or to his station.
         return queryset.filter(pk__in=runs_visible(Scope(True, False, station_id)).values("pk"))
+
+    # "Add" starts a run: the form asks what the dashboard's form asks, and saving queues it through
+    # the same service instead of writing the row itself.
+    START_FIELDS = ("county", "max_moves", "standards")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return scope_of(request.user).can_write
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.START_FIELDS if obj is None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: AllocationRun, form: Any, change: bool) -> None:
+        if change:
+            raise PermissionDenied
+        try:
+            run = run_create(county=obj.county, max_moves=obj.max_moves, standards=obj.standards, by=request.user)
+        except ValueError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        obj.pk = run.pk  # the admin then shows the queued run
+        obj.refresh_from_db()
 
     @admin.action(description=_("Start the selected runs again (same county, moves and rules)"))
     def start_again(self, request: HttpRequest, queryset: QuerySet[AllocationRun]) -> None:

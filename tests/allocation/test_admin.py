@@ -81,3 +81,24 @@ def test_an_auditor_cannot_start_runs_from_the_admin(proposal: Proposal) -> None
     url = reverse("admin:allocation_allocationrun_changelist")
     assert client.post(url, {"action": "start_again", "_selected_action": [str(proposal.run_id)]}).status_code == 403
     assert AllocationRun.objects.count() == 1
+
+
+def test_a_planner_starts_a_run_from_the_admin_and_others_cannot(county) -> None:  # type: ignore[no-untyped-def]
+    from allocation.models import AllocationRun, RunStatus
+    from audit.models import AuditEvent
+    from stations.models import County
+    from workload.selectors import standards_default
+
+    planner = factories.planner()
+    qh = County.objects.get(code="QH")
+    form = {"county": qh.pk, "max_moves": 3, "standards": standards_default().pk}
+    add = reverse("admin:allocation_allocationrun_add")
+    assert client_for(factories.auditor()).post(add, form).status_code == 403
+    assert not AllocationRun.objects.exists()
+    response = client_for(planner).post(add, form)
+    run = AllocationRun.objects.get()
+    assert response.status_code == 302
+    # Started through the service: queued, ran (tasks in process), audited under the planner.
+    assert (run.county_id, run.max_moves, run.created_by) == (qh.pk, 3, planner)
+    assert run.status == RunStatus.SUCCEEDED and Proposal.objects.filter(run=run).exists()
+    assert AuditEvent.objects.filter(action="allocation.run_create", object_id=str(run.pk)).count() == 1
