@@ -34,7 +34,6 @@ from audit.services import audit_record
 from orgdata.files import read_sheets, write_csv, write_xlsx
 from orgdata.layouts import KINDS
 from orgdata.mapping import SHIPPED_DIR, MappingError, OrgMapping, load_org_mapping_file, parse_org_mapping
-from orgdata.mapping import shipped_org_mapping_names as shipped_names
 from orgdata.models import OrgBatch, OrgBatchMode, OrgBatchStatus
 from orgdata.models import OrgMapping as SavedMapping
 from orgdata.plan import Key, Options, Plan, Record, plan_import, standard_unit_kinds
@@ -42,6 +41,7 @@ from orgdata.selectors import org_snapshot
 from personnel.models import Assignment, Leave, Person, PersonStatus, Qualification
 from personnel.services import assignment_start
 from stations.models import Community, County, PoliceArea, Station, Unit, UnitKind
+from workload.importer import named_mapping_resolve
 from workload.reader import FileProblem
 
 MAX_ERRORS_KEPT = 1_000
@@ -56,17 +56,15 @@ class OrgImportRefused(Exception):
 
 
 def org_mapping_resolve(name_or_path: str) -> tuple[str, OrgMapping]:
-    """A mapping file path, a mapping saved in the database, or one shipped with Jingli, in that order."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" and path.is_file():
-        return str(path), load_org_mapping_file(path)
-    saved = SavedMapping.objects.filter(name=name_or_path).first()
-    if saved is not None:
-        return saved.name, parse_org_mapping(saved.definition, default_name=saved.name)
-    if name_or_path in shipped_names():
-        return name_or_path, load_org_mapping_file(SHIPPED_DIR / f"{name_or_path}.toml")
-    known = sorted({*shipped_names(), *SavedMapping.objects.values_list("name", flat=True)})
-    raise MappingError([f"no org mapping named {name_or_path!r}; known mappings: {', '.join(known)}"])
+    """An org mapping by file path, saved name or shipped name, as incident mappings resolve."""
+    return named_mapping_resolve(
+        name_or_path,
+        saved=SavedMapping.objects.all(),
+        shipped_dir=SHIPPED_DIR,
+        load_file=load_org_mapping_file,
+        parse=parse_org_mapping,
+        what="org mapping",
+    )
 
 
 def org_mapping_validate(text: str) -> None:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,14 +29,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from config.spreadsheet import cell_safe
 from stations.models import Community, Station, StationAlias
-from workload.mapping import SHIPPED_DIR, Mapping, MappingError, load_mapping_file, parse_mapping, shipped_mapping_names
+from workload.mapping import SHIPPED_DIR, Mapping, MappingError, load_mapping_file, parse_mapping
 from workload.models import (
     BatchMode,
     BatchStatus,
@@ -48,6 +48,8 @@ from workload.models import (
 )
 from workload.reader import FileProblem, read_chunks
 from workload.transform import OUTPUT_COLUMNS, REASONS, Catalogue, transform
+
+MappingT = TypeVar("MappingT")
 
 log = logging.getLogger(__name__)
 
@@ -63,18 +65,39 @@ class ImportRefused(Exception):
 # --- Mappings ------------------------------------------------------------------------------------
 
 
-def mapping_resolve(name_or_path: str) -> tuple[str, Mapping]:
-    """A mapping file path, a mapping saved in the database, or one shipped with Jingli, in that order."""
+def named_mapping_resolve(
+    name_or_path: str,
+    *,
+    saved: QuerySet[Any],
+    shipped_dir: Path,
+    load_file: Callable[[Path], MappingT],
+    parse: Callable[..., MappingT],
+    what: str = "mapping",
+) -> tuple[str, MappingT]:
+    """A mapping file path, a mapping saved in the database (`saved`: rows with name and definition),
+    or one shipped in `shipped_dir`, in that order. Incident and organisation imports both resolve so."""
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.is_file():
-        return str(path), load_mapping_file(path)
-    saved = ImportMapping.objects.filter(name=name_or_path).first()
-    if saved is not None:
-        return saved.name, parse_mapping(saved.definition, default_name=saved.name)
-    if name_or_path in shipped_mapping_names():
-        return name_or_path, load_mapping_file(SHIPPED_DIR / f"{name_or_path}.toml")
-    known = sorted({*shipped_mapping_names(), *ImportMapping.objects.values_list("name", flat=True)})
-    raise MappingError([f"no mapping named {name_or_path!r}; known mappings: {', '.join(known)}"])
+        return str(path), load_file(path)
+    row = saved.filter(name=name_or_path).first()
+    if row is not None:
+        return row.name, parse(row.definition, default_name=row.name)
+    shipped = sorted(p.stem for p in shipped_dir.glob("*.toml"))
+    if name_or_path in shipped:
+        return name_or_path, load_file(shipped_dir / f"{name_or_path}.toml")
+    known = sorted({*shipped, *saved.values_list("name", flat=True)})
+    raise MappingError([f"no {what} named {name_or_path!r}; known mappings: {', '.join(known)}"])
+
+
+def mapping_resolve(name_or_path: str) -> tuple[str, Mapping]:
+    """An incident mapping by file path, saved name or shipped name (named_mapping_resolve)."""
+    return named_mapping_resolve(
+        name_or_path,
+        saved=ImportMapping.objects.all(),
+        shipped_dir=SHIPPED_DIR,
+        load_file=load_mapping_file,
+        parse=parse_mapping,
+    )
 
 
 def catalogue_build() -> Catalogue:
