@@ -151,7 +151,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--instances", default="1-12", help="e.g. 1-12 or 1,3,5")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance")
-    parser.add_argument("--workers", type=int, default=2, help="CP-SAT threads")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="CP-SAT threads (4 on the 2 cores: see docs/benchmarks.md)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="directory for InstanceN.csv")
     parser.add_argument("--log", action="store_true", help="CP-SAT search log")
     parser.add_argument("--no-lns", action="store_true", help="CP-SAT alone, without the solver's own LNS")

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
 from rosters.solver import (
     _FAIR_CATEGORIES,
     MINUTES_PER_DAY,
+    Cover,
     RosterProblem,
     Shift,
     _continuity_plan,
@@ -73,6 +75,8 @@ def build_and_solve(
     seed: int,
     log: bool,
     lns: bool = True,
+    construct: bool = True,
+    start: dict[tuple[int, int], str] | None = None,
 ) -> CpResult:
     m = cp_model.CpModel()
     days = problem.days
@@ -315,7 +319,8 @@ def build_and_solve(
     search = _Search(m, x, len(people), days, time_limit, workers, progress, deterministic, seed, log, lns, value_of)
     # The search starts from the former roster, or else from a greedy one (usually a roster already, so
     # the improving searches start at once).
-    start = dict(problem.previous) if problem.previous is not None else greedy_roster(problem)
+    if start is None:
+        start = dict(problem.previous) if problem.previous is not None else greedy_roster(problem)
     # A former roster may break the rules after the change (the new leave day): drop the cells at fault
     # (the worker's day named by each violation) so that the start is a roster again.
     for _ in range(3):
@@ -324,6 +329,13 @@ def build_and_solve(
             break
         start = {k: v for k, v in start.items() if k not in faults or k in problem.fixed}
     search.hint_is_roster = not check(problem, start) and all(problem.fixed.get(k, v) == v for k, v in start.items())
+    if not search.hint_is_roster and construct:
+        # The greedy start breaks rules it cannot grow a day at a time (minimum runs, minimum hours):
+        # build one person at a time instead, which keeps every person's own rules by construction.
+        built, spent = person_by_person(problem, seed=seed, budget=time_limit / 2)
+        search.dtime += spent
+        if built is not None and not check(problem, built):
+            start, search.hint_is_roster = built, True
     if progress and search.hint_is_roster and problem.previous is None:
         progress(0.0, f"roster found, objective {sum(evaluate(problem, start).values())}")
     search.hint({(i, d, k): int(start.get((people[i].id, d)) == shifts[k].code) for (i, d, k) in x})
@@ -334,6 +346,112 @@ def build_and_solve(
         return CpResult("unknown", None, None, None, search.dtime)
     assignments = {(people[i].id, d): shifts[s].code for (i, d, s), v in values.items() if v}
     return CpResult(status, assignments, objective_value, bound, search.dtime)
+
+
+def person_by_person(
+    problem: RosterProblem, *, seed: int = 0, budget: float = float("inf")
+) -> tuple[dict[tuple[int, int], str] | None, float]:
+    """A roster that keeps every hard rule, built one person at a time, or None when this way cannot.
+
+    Every hard rule but one concerns a single person; only the cover (soft) and "no auxiliary without an
+    officer" join people. So each person in turn gets their own best period given the people placed
+    before them (``_reoptimise`` on that person alone), solved exactly by CP-SAT in a fraction of a
+    second. Officers come first; an auxiliary may then only join days that already hold an officer, and
+    the roster is given up (None) if one lands on a shift without one. Fairness is left to the search
+    that follows (its shares are about everyone at once).
+
+    Returns the roster and the CP-SAT deterministic time spent; gives up (None) once that passes
+    ``budget``, so that the construction counts in the caller's budget and stays reproducible.
+    """
+    roster: dict[tuple[int, int], str] = {}
+    spent = 0.0
+    officers = _officer_ids(problem)
+    for w in sorted(problem.workers, key=lambda w: (not w.officer, not w.duty_leader)):
+        cells, dtime = _reoptimise(problem, roster, (w,), seed=seed)
+        spent += dtime
+        if cells is None or spent > budget:
+            return None, spent
+        if not w.officer:
+            on_duty = {(d, code) for (wid, d), code in roster.items() if wid in officers}
+            if any((d, code) not in on_duty for (_wid, d), code in cells.items()):
+                return None, spent  # a shift with no officer: leave it to the whole search
+        roster.update(cells)
+    return roster, spent
+
+
+def _officer_ids(problem: RosterProblem) -> frozenset[int]:
+    return frozenset(w.id for w in problem.workers if w.officer)
+
+
+def _reoptimise(
+    problem: RosterProblem,
+    roster: dict[tuple[int, int], str],
+    group: tuple,
+    *,
+    seed: int = 0,
+    time_limit: float = 0.5,
+) -> tuple[dict[tuple[int, int], str] | None, float]:
+    """The best cells of ``group`` (workers) with everyone else's cells in ``roster`` kept as they are.
+
+    The group's problem keeps each member's own rules and requests; its cover is what the others leave:
+    the people, officers and leaders still missing, and over-cover for anyone beyond the demand — so
+    its objective differs from the whole roster's by a constant. A lone auxiliary counts as an officer
+    and may only work days where an officer of ``roster`` works. Returns the cells (None when the group
+    has no roster) and the CP-SAT deterministic time spent.
+    """
+    ids = {w.id for w in group}
+    officers_of = _officer_ids(problem)
+    leaders_of = {w.id for w in problem.workers if w.duty_leader}
+    people: Counter[tuple[int, str]] = Counter()
+    officers: Counter[tuple[int, str]] = Counter()
+    leaders: Counter[tuple[int, str]] = Counter()
+    for (wid, d), code in roster.items():
+        if wid not in ids:
+            people[d, code] += 1
+            officers[d, code] += wid in officers_of
+            leaders[d, code] += wid in leaders_of
+    cover = tuple(
+        Cover(
+            day=c.day,
+            shift=c.shift,
+            min_people=max(0, c.min_people - people[c.day, c.shift]),
+            min_officers=max(0, c.min_officers - officers[c.day, c.shift]),
+            min_leaders=max(0, c.min_leaders - leaders[c.day, c.shift]),
+            under_weight=c.under_weight,
+            over_weight=c.over_weight,
+        )
+        for c in problem.cover
+    )
+    fixed = {key: code for key, code in problem.fixed.items() if key[0] in ids}
+    workers = []
+    for w in group:
+        if not w.officer and len(group) == 1:
+            for d in range(problem.days):
+                if (w.id, d) not in fixed and not any(officers[d, s.code] for s in problem.shifts):
+                    fixed[w.id, d] = None
+            w = replace(w, officer=True)
+        workers.append(w)
+    part = replace(
+        problem,
+        workers=tuple(workers),
+        cover=cover,
+        fixed=fixed,
+        weights=replace(problem.weights, fairness_nights=0, fairness_weekends=0, fairness_holidays=0),
+    )
+    start = {key: code for key, code in roster.items() if key[0] in ids}
+    result = build_and_solve(
+        part,
+        time_limit=time_limit,
+        workers=1,
+        progress=None,
+        deterministic=True,
+        seed=seed,
+        log=False,
+        lns=False,
+        construct=False,
+        start=start or None,
+    )
+    return result.assignments, result.deterministic_time
 
 
 class _Search:
@@ -439,6 +557,11 @@ class _Search:
         else:
             params.num_workers = max(1, workers or self.workers)
             params.max_time_in_seconds = max(limit, 0.01)
+            if whole and params.num_workers >= 3:
+                # Two searches of the whole problem (with the LP, and with the full LP whose bound guides
+                # them) and every other thread on CP-SAT's neighbourhoods: on the benchmark's 28-day
+                # instances this beat CP-SAT's default mix of six whole-problem searches (docs/benchmarks.md).
+                params.subsolvers.extend(["default_lp", "max_lp"])
         status = solver.solve(self.model)
         self.dtime += solver.deterministic_time
         if status == cp_model.MODEL_INVALID:

@@ -436,3 +436,46 @@ def test_records_are_hashable_even_with_mappings_inside() -> None:
     p = problem([worker], fixed={(1, 0): "D"}, previous={(1, 0): "D"})
     assert {worker, replace(worker)} == {worker}
     assert hash(p) == hash(replace(p))
+
+
+# --- the person-by-person start ----------------------------------------------------------------------
+
+
+def test_the_person_by_person_start_keeps_the_rules_the_greedy_start_breaks() -> None:
+    from rosters.solver_cpsat import person_by_person
+    from rosters.solver_greedy import greedy_roster
+
+    # Minimum hours and minimum runs cannot be grown one placement at a time: the greedy start breaks
+    # them, the person-by-person start keeps them, and each person fills what the others left.
+    people = [
+        Worker(i, True, min_minutes_period=3 * 12 * 60, min_consecutive_days=2, max_consecutive_days=3)
+        for i in range(2)
+    ]
+    cover = [Cover(d, "D", min_people=1, over_weight=1) for d in range(7)]
+    p = problem(people, cover=cover, weights=Weights(fairness_weekends=0))
+    assert rules(check(p, greedy_roster(p))) & {"min_minutes_period", "min_consecutive_days"}
+    roster, _spent = person_by_person(p)
+    assert roster is not None
+    assert check(p, roster) == []
+    assert shortfalls(p, roster) == []
+    assert evaluate(p, roster)["overcover"] == 0  # 7 days, 3 to 4 days each: nobody doubles another
+
+
+def test_the_person_by_person_start_puts_auxiliaries_only_beside_an_officer() -> None:
+    from rosters.solver_cpsat import person_by_person
+
+    people = [Worker(1, False), Worker(2, True, unavailable_days=frozenset({0, 1}))]
+    cover = [Cover(d, "D", min_people=2, min_officers=0) for d in range(4)]
+    roster, _spent = person_by_person(problem(people, days=4, cover=cover))
+    assert roster is not None
+    assert sorted(roster) == [(1, 2), (1, 3), (2, 2), (2, 3)]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_problems())
+def test_the_person_by_person_start_is_a_roster_or_nothing(p: RosterProblem) -> None:
+    from rosters.solver_cpsat import person_by_person
+
+    roster, _spent = person_by_person(p)
+    if roster is not None:
+        assert check(p, roster) == []
