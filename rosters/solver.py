@@ -711,6 +711,7 @@ def solve(
         seed=seed,
         log=log,
         lns=lns,
+        started=started,
     )
     seconds = time.monotonic() - started
     if result.assignments is None:
