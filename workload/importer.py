@@ -17,6 +17,8 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +30,8 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -287,49 +290,125 @@ def _stage(batch: ImportBatch, mapping: Mapping, on_progress: Callable[[ImportBa
     catalogue = catalogue_build()
     path = Path(batch.file.path)
     read = blank = 0
-    for chunk in read_chunks(path, columns=mapping.columns_used(), encoding=mapping.encoding, sheet=mapping.sheet):
-        rows, skipped = transform(chunk.frame, mapping, catalogue, chunk.first_row)
-        read += len(chunk.frame)
-        blank += skipped
-        _write_staging(batch.pk, rows)
-        _progress(batch, 5 + 75 * chunk.progress, _("%(n)d rows read") % {"n": read})
-        if on_progress:
-            on_progress(batch)
+    with _staging_writer(batch.pk) as write:
+        for chunk in read_chunks(path, columns=mapping.columns_used(), encoding=mapping.encoding, sheet=mapping.sheet):
+            rows, skipped = transform(chunk.frame, mapping, catalogue, chunk.first_row)
+            read += len(chunk.frame)
+            blank += skipped
+            write(rows)
+            _progress(batch, 5 + 75 * chunk.progress, _("%(n)d rows read") % {"n": read})
+            if on_progress:
+                on_progress(batch)
     batch.rows_read, batch.rows_blank = read - blank, blank
     ImportBatch.objects.filter(pk=batch.pk).update(rows_read=batch.rows_read, rows_blank=blank)
+
+
+STAGING_COLUMNS = ["batch_id", *OUTPUT_COLUMNS, "duplicate"]
+# Chunks of COPY text waiting for the writer thread: one waits while one is written and the next is
+# transformed, so at most three chunks are in memory at once.
+COPY_QUEUE_SIZE = 1
+
+
+@contextmanager
+def _staging_writer(batch_id: int) -> Iterator[Callable[[pd.DataFrame], None]]:
+    """A function that writes a chunk of transformed rows to the staging table.
+
+    On PostgreSQL the COPY runs in a thread on its own connection, so the database stores chunk k
+    while pandas transforms chunk k+1 (psycopg2 releases the GIL while it waits on the server). An
+    error in the thread is raised in the caller at its next chunk or at the end, after the thread
+    has stopped, so the caller's cleanup (_finish clears the batch's staged rows) runs last.
+    Elsewhere, and inside a transaction (another connection would not share it), the chunk is
+    written at once.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield lambda rows: _write_staging(batch_id, rows)
+        return
+    writer = _CopyThread()
+    writer.start()
+    try:
+        yield lambda rows: writer.send(_copy_payload(batch_id, rows))
+    finally:
+        writer.finish()
+    writer.raise_error()
+
+
+class _CopyThread(threading.Thread):
+    """Runs the staging COPYs it is sent, in order, on a database connection of its own."""
+
+    def __init__(self) -> None:
+        super().__init__(name="staging-copy", daemon=True)
+        self.pending: queue.Queue[str | None] = queue.Queue(maxsize=COPY_QUEUE_SIZE)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            while (text := self.pending.get()) is not None:
+                if self.error is None:  # after a failure, only drain the queue so senders never block
+                    try:
+                        _copy_into_staging(connections[DEFAULT_DB_ALIAS], text)
+                    except BaseException as exc:  # handed to the sending thread, raised there
+                        self.error = exc
+        finally:
+            connections[DEFAULT_DB_ALIAS].close()  # this thread's own connection
+
+    def send(self, text: str | None) -> None:
+        self.raise_error()
+        if text is not None:
+            self.pending.put(text)
+
+    def finish(self) -> None:
+        self.pending.put(None)
+        self.join()
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 def _write_staging(batch_id: int, rows: pd.DataFrame) -> None:
     if rows.empty:
         return
-    frame = rows.assign(batch_id=batch_id, duplicate=False)
-    columns = ["batch_id", *OUTPUT_COLUMNS, "duplicate"]
-    frame = frame[columns]
     if connection.vendor == "postgresql":
-        # COPY is the fastest way into PostgreSQL. The CSV text is built column by column (numpy
-        # formats numbers and times in C): DataFrame.to_csv was the largest Python cost in a profile.
-        text = "\n".join(map(",".join, zip(*(_copy_text(frame[column]) for column in columns), strict=True)))
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {STAGED_TABLE} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                io.StringIO(text + "\n"),
-                size=1 << 20,
-            )
+        _copy_into_staging(connection, _copy_payload(batch_id, rows))
         return
+    frame = rows.assign(batch_id=batch_id, duplicate=False)[STAGING_COLUMNS]
     # SQLite: Django keeps datetimes as naive UTC text, so write them in that form.
     values = []
-    for column in columns:
+    for column in STAGING_COLUMNS:
         series = frame[column]
         if column in ("received_at", "arrived_at", "cleared_at"):
             text = series.dt.strftime("%Y-%m-%d %H:%M:%S")
             values.append(text.astype(object).where(series.notna(), None).tolist())
         else:
             values.append(series.astype(object).where(series.notna(), None).tolist())
-    placeholders = ", ".join(["%s"] * len(columns))
+    placeholders = ", ".join(["%s"] * len(STAGING_COLUMNS))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {STAGED_TABLE} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - fixed names
+            f"INSERT INTO {STAGED_TABLE} ({', '.join(STAGING_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
             list(zip(*values, strict=True)),
+        )
+
+
+def _copy_payload(batch_id: int, rows: pd.DataFrame) -> str | None:
+    """The rows as COPY CSV text, None when there are none.
+
+    COPY is the fastest way into PostgreSQL. The text is built column by column (numpy formats
+    numbers and times in C): DataFrame.to_csv was the largest Python cost in a profile."""
+    if rows.empty:
+        return None
+    frame = rows.assign(batch_id=batch_id, duplicate=False)
+    columns = [_copy_text(frame[column]) for column in STAGING_COLUMNS]
+    return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+
+
+def _copy_into_staging(db: BaseDatabaseWrapper, text: str | None) -> None:
+    if text is None:
+        return
+    with db.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {STAGED_TABLE} ({', '.join(STAGING_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            io.StringIO(text),
+            size=1 << 20,
         )
 
 
