@@ -20,8 +20,9 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -393,11 +394,15 @@ def _copy_payload(batch_id: int, rows: pd.DataFrame) -> str | None:
     """The rows as COPY CSV text, None when there are none.
 
     COPY is the fastest way into PostgreSQL. The text is built column by column (numpy formats
-    numbers and times in C): DataFrame.to_csv was the largest Python cost in a profile."""
+    times in C, repeated values are formatted once): DataFrame.to_csv was the largest Python cost
+    in a profile."""
     if rows.empty:
         return None
-    frame = rows.assign(batch_id=batch_id, duplicate=False)
-    columns = [_copy_text(frame[column]) for column in STAGING_COLUMNS]
+    constant = {"batch_id": str(batch_id), "duplicate": "f"}
+    columns = [
+        repeat(constant[column], len(rows)) if column in constant else _copy_text(rows[column])
+        for column in STAGING_COLUMNS
+    ]
     return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
 
 
@@ -412,9 +417,11 @@ def _copy_into_staging(db: BaseDatabaseWrapper, text: str | None) -> None:
         )
 
 
-def _copy_text(series: pd.Series) -> list[str]:
+def _copy_text(series: pd.Series) -> Iterable[str]:
     """One column as COPY CSV fields: \\N for NULL, text quoted (so a literal \\N stays text)."""
     null = np.asarray(series.isna())
+    if null.all():
+        return repeat("\\N", len(series))  # e.g. the error columns of a file without errors
     kind = series.dtype.kind
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         # Naive ISO text in UTC, which the connection (time zone UTC under USE_TZ) reads as UTC.
@@ -422,10 +429,15 @@ def _copy_text(series: pd.Series) -> list[str]:
         text = np.datetime_as_string(values, unit="s")
     elif kind == "b":
         text = np.where(series.to_numpy(dtype=bool, na_value=False), "t", "f")
-    elif kind in "iu" or isinstance(series.dtype, pd.Int64Dtype):
-        text = series.fillna(0).to_numpy(dtype="int64").astype(str)
-    elif kind == "f":
-        text = series.fillna(0).to_numpy(dtype="float64").astype(str)  # shortest round-trip form
+    elif kind in "iu" and not null.any() and not isinstance(series.dtype, pd.Int64Dtype):
+        return list(map(str, series.tolist()))  # row numbers: all different
+    elif kind in "iuf":
+        # Ids, crews and minutes take few distinct values: each is formatted once (str of a float
+        # is its shortest round-trip form), ten times faster than numpy's astype(str) per value.
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        texts = [str(value) for value in uniques.tolist()]
+        texts.append("\\N")  # code -1, NULL
+        return [texts[code] for code in codes.tolist()]
     else:
         return [
             "\\N" if missing else '"' + str(value).replace('"', '""') + '"'
