@@ -448,7 +448,13 @@ def _copy_text(series: pd.Series) -> Iterable[str]:
 
 def _check_set_wise(batch: ImportBatch, mapping: Mapping) -> None:
     """Duplicates within the file and against stored incidents, found in SQL over the staged rows."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The staging table holds a million rows more than its statistics knew a moment ago:
+            # without a fresh look the planner expects one row and probes the incident index once
+            # per staged row. The counting groups then fit in memory instead of spilling to disk.
+            cursor.execute(f"ANALYZE {STAGED_TABLE}")
+            cursor.execute("SET LOCAL work_mem TO '64MB'")
         ranked = f"""
             SELECT id FROM (
                 SELECT id, ROW_NUMBER() OVER (PARTITION BY external_id ORDER BY row) AS position
