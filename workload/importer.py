@@ -215,9 +215,9 @@ def batch_check(batch_id: int, *, on_progress: Callable[[ImportBatch], None] | N
     try:
         mapping = parse_mapping(batch.mapping_text, default_name=batch.mapping_name)
         with _timed(batch, "stage"):
-            _stage(batch, mapping, on_progress)
+            ids_may_repeat = _stage(batch, mapping, on_progress)
         with _timed(batch, "check"):
-            _check_set_wise(batch, mapping)
+            _check_set_wise(batch, mapping, ids_may_repeat=ids_may_repeat)
     except (FileProblem, MappingError) as exc:
         _finish(batch, BatchStatus.REJECTED, str(exc))
         return batch
@@ -286,22 +286,29 @@ def batch_rollback(*, batch: ImportBatch, by: Any = None) -> int:
     return removed
 
 
-def _stage(batch: ImportBatch, mapping: Mapping, on_progress: Callable[[ImportBatch], None] | None) -> None:
+def _stage(batch: ImportBatch, mapping: Mapping, on_progress: Callable[[ImportBatch], None] | None) -> bool:
+    """Write the file's rows, transformed, to the staging table. Returns whether two valid rows may
+    share an id: False when the ids' 64-bit hashes are all different, so no two ids are equal."""
     StagedIncident.objects.filter(batch_id=batch.pk).delete()  # a redelivered task starts clean
     catalogue = catalogue_build()
     path = Path(batch.file.path)
     read = blank = 0
+    id_hashes: list[np.ndarray] = []
     with _staging_writer(batch.pk) as write:
         for chunk in read_chunks(path, columns=mapping.columns_used(), encoding=mapping.encoding, sheet=mapping.sheet):
             rows, skipped = transform(chunk.frame, mapping, catalogue, chunk.first_row)
             read += len(chunk.frame)
             blank += skipped
             write(rows)
+            valid_ids = rows.loc[rows["error"].isna(), "external_id"].to_numpy(dtype=object)
+            id_hashes.append(pd.util.hash_array(valid_ids, categorize=False))
             _progress(batch, 5 + 75 * chunk.progress, _("%(n)d rows read") % {"n": read})
             if on_progress:
                 on_progress(batch)
     batch.rows_read, batch.rows_blank = read - blank, blank
     ImportBatch.objects.filter(pk=batch.pk).update(rows_read=batch.rows_read, rows_blank=blank)
+    hashes = np.sort(np.concatenate(id_hashes)) if id_hashes else np.empty(0, dtype=np.uint64)
+    return bool((hashes[1:] == hashes[:-1]).any())
 
 
 STAGING_COLUMNS = ["batch_id", *OUTPUT_COLUMNS, "duplicate"]
@@ -446,8 +453,11 @@ def _copy_text(series: pd.Series) -> Iterable[str]:
     return np.where(null, "\\N", text).tolist()
 
 
-def _check_set_wise(batch: ImportBatch, mapping: Mapping) -> None:
-    """Duplicates within the file and against stored incidents, found in SQL over the staged rows."""
+def _check_set_wise(batch: ImportBatch, mapping: Mapping, *, ids_may_repeat: bool = True) -> None:
+    """Duplicates within the file and against stored incidents, found in SQL over the staged rows.
+
+    `ids_may_repeat` False (from _stage: no two valid rows' id hashes are equal) skips looking for
+    repeated ids, a GROUP BY over every staged row."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The staging table holds a million rows more than its statistics knew a moment ago:
@@ -462,12 +472,14 @@ def _check_set_wise(batch: ImportBatch, mapping: Mapping) -> None:
             ) AS ranked WHERE position > 1
         """  # noqa: S608 - table names are ours
         # Most files have no repeated id: a cheap look first, the ranking only when needed.
-        cursor.execute(
-            f"""SELECT 1 FROM {STAGED_TABLE} WHERE batch_id = %s AND error IS NULL
-                GROUP BY external_id HAVING COUNT(*) > 1 LIMIT 1""",  # noqa: S608
-            [batch.pk],
-        )
-        repeated = cursor.fetchone() is not None
+        repeated = False
+        if ids_may_repeat:
+            cursor.execute(
+                f"""SELECT 1 FROM {STAGED_TABLE} WHERE batch_id = %s AND error IS NULL
+                    GROUP BY external_id HAVING COUNT(*) > 1 LIMIT 1""",  # noqa: S608
+                [batch.pk],
+            )
+            repeated = cursor.fetchone() is not None
         if repeated and mapping.duplicates_in_file == "keep_first":
             cursor.execute(f"UPDATE {STAGED_TABLE} SET duplicate = TRUE WHERE id IN ({ranked})", [batch.pk])  # noqa: S608
         elif repeated:

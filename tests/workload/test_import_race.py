@@ -64,8 +64,8 @@ def test_ids_stored_between_the_check_and_the_insert_are_skipped_and_counted(
 ) -> None:
     checked = importer._check_set_wise
 
-    def check_then_race(batch: ImportBatch, mapping: Any) -> None:
-        checked(batch, mapping)
+    def check_then_race(batch: ImportBatch, mapping: Any, **options: Any) -> None:
+        checked(batch, mapping, **options)
         store_behind_its_back(station, "R-2")
 
     monkeypatch.setattr(importer, "_check_set_wise", check_then_race)
