@@ -410,6 +410,12 @@ def _copy_payload(batch_id: int, rows: pd.DataFrame) -> str | None:
         repeat(constant[column], len(rows)) if column in constant else _copy_text(rows[column])
         for column in STAGING_COLUMNS
     ]
+    # The id is given rather than drawn from the identity sequence, one call per row that cost
+    # PostgreSQL a fifth of the COPY (2.67 s against 2.16 per million). A row number is unique
+    # within its batch and below 2**31 (the column's limit), so batch * 2**32 + row is an id no
+    # other staged row has, for batch numbers below 2**31; the sequence's own ids stay far below.
+    ids = (np.int64(batch_id) << 32) + rows["row"].to_numpy(dtype=np.int64)
+    columns.append(list(map(str, ids.tolist())))
     return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
 
 
@@ -418,7 +424,7 @@ def _copy_into_staging(db: BaseDatabaseWrapper, text: str | None) -> None:
         return
     with db.cursor() as cursor:
         cursor.cursor.copy_expert(
-            f"COPY {STAGED_TABLE} ({', '.join(STAGING_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            f"COPY {STAGED_TABLE} ({', '.join(STAGING_COLUMNS)}, id) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
             io.StringIO(text),
             size=1 << 20,
         )

@@ -1,5 +1,5 @@
 """The COPY text the staging write sends PostgreSQL: NULL as \\N, text quoted, times in UTC, numbers
-in their shortest form, whichever way each column is formatted."""
+in their shortest form, whichever way each column is formatted; the id last, batch and row."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ def test_each_kind_of_value_is_written_as_postgresql_reads_it() -> None:
     text = _copy_payload(7, rows)
 
     assert text == (
-        '7,2,"A-1",8,\\N,19,2026-03-01T00:00:00,\\N,2026-03-01T00:50:00,43.0,2,f,\\N,\\N,\\N,f\n'
-        '7,3,"say ""hi""",8,\\N,22,2026-03-01T01:30:05,\\N,\\N,\\N,\\N,t,\\N,\\N,\\N,f\n'
-        '7,4,"\\N",\\N,\\N,19,\\N,\\N,\\N,1e-05,2,f,"unknown_station","station","QH-99",f\n'
+        '7,2,"A-1",8,\\N,19,2026-03-01T00:00:00,\\N,2026-03-01T00:50:00,43.0,2,f,\\N,\\N,\\N,f,30064771074\n'
+        '7,3,"say ""hi""",8,\\N,22,2026-03-01T01:30:05,\\N,\\N,\\N,\\N,t,\\N,\\N,\\N,f,30064771075\n'
+        '7,4,"\\N",\\N,\\N,19,\\N,\\N,\\N,1e-05,2,f,"unknown_station","station","QH-99",f,30064771076\n'
     )
 
 
