@@ -179,6 +179,16 @@ def _lengths(column: pd.Series) -> pd.Series:
     return pd.Series(lengths, index=column.index)
 
 
+def _to_number(raw: pd.Series) -> pd.Series:
+    """pd.to_numeric(raw, errors="coerce"), each distinct text parsed once: crews and minutes take
+    few values. The same set of texts gives the same dtype as parsing every cell would."""
+    codes, uniques = pd.factorize(raw)
+    if len(uniques) == 0 or (codes < 0).any():  # empty, or a missing cell (not from the reader)
+        return pd.to_numeric(raw, errors="coerce")
+    numbers = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy()
+    return pd.Series(numbers[codes], index=raw.index, name=raw.name)
+
+
 def _translated(raw: pd.Series, lookup: dict[str, str]) -> pd.Series:
     """Values through the mapping's lookup table; values it does not list stay as they are."""
     if not lookup:
@@ -292,7 +302,7 @@ def _handling(cells: pd.DataFrame, mapping: Mapping, problems: _Row) -> pd.Serie
             decimal_comma = "," in "".join(raw.tolist())  # one pass in C; most files have none
         except TypeError:  # a cell that is not a str
             decimal_comma = True
-        minutes = pd.to_numeric(raw.str.replace(",", ".", regex=False) if decimal_comma else raw, errors="coerce")
+        minutes = _to_number(raw.str.replace(",", ".", regex=False) if decimal_comma else raw)
         problems.fail((raw != "") & minutes.isna(), "not_a_number", handling.minutes_column, raw)
         problems.fail(minutes < 0, "negative_minutes", handling.minutes_column, raw)
         return minutes.where(minutes >= 0)
@@ -309,7 +319,7 @@ def _people(cells: pd.DataFrame, column: str | None, problems: _Row) -> pd.Serie
     if column is None:
         return pd.Series(pd.NA, index=cells.index, dtype="Int64")
     raw = cells[column]
-    number = pd.to_numeric(raw, errors="coerce")
+    number = _to_number(raw)
     bad = (raw != "") & (number.isna() | (number < 1) | (number % 1 != 0) | (number > 1000))
     problems.fail(bad, "people_not_positive", column, raw)
     return number.where(~bad).astype("Int64")

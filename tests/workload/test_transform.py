@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from workload.mapping import parse_mapping
-from workload.transform import Catalogue, transform
+from workload.transform import Catalogue, _to_number, transform
 
 MAPPING = parse_mapping(
     'timezone = "America/Los_Angeles"\n[id]\ncolumn = "id"\n[received]\ncolumn = "t"\n'
@@ -86,3 +86,15 @@ def test_a_frame_with_missing_cells_not_from_the_reader_still_transforms() -> No
     rows, _blank = transform(frame, MAPPING, CATALOGUE, first_row=2)
     assert rows["external_id"].tolist() == ["1", None]
     assert pd.isna(rows["error"][0])
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [["2", "3", "2", "", "abc"], ["1.5", "2", "1.5"], ["1", "2", "1"], [], ["4", None]],
+)
+def test_numbers_parsed_once_per_distinct_text_are_what_pandas_parses(cells: list[str | None]) -> None:
+    raw = pd.Series(cells, dtype=object)
+    expected = pd.to_numeric(raw, errors="coerce")
+    got = _to_number(raw)
+    assert got.dtype == expected.dtype
+    assert got.equals(expected)
