@@ -464,13 +464,16 @@ def _check_set_wise(batch: ImportBatch, mapping: Mapping, *, ids_may_repeat: boo
 
     `ids_may_repeat` False (from _stage: no two valid rows' id hashes are equal) skips looking for
     repeated ids, a GROUP BY over every staged row."""
+    if connection.vendor == "postgresql":
+        # The staging table holds a million rows more than its statistics knew a moment ago:
+        # without a fresh look the planner expects one row and probes the incident index once per
+        # staged row. Run on its own (autocommit), so its lock, which a concurrent batch's ANALYZE
+        # waits for, is not held through the checks.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {STAGED_TABLE}")
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The staging table holds a million rows more than its statistics knew a moment ago:
-            # without a fresh look the planner expects one row and probes the incident index once
-            # per staged row. The counting groups then fit in memory instead of spilling to disk.
-            cursor.execute(f"ANALYZE {STAGED_TABLE}")
-            cursor.execute("SET LOCAL work_mem TO '64MB'")
+            cursor.execute("SET LOCAL work_mem TO '64MB'")  # the counting groups fit in memory
         ranked = f"""
             SELECT id FROM (
                 SELECT id, ROW_NUMBER() OVER (PARTITION BY external_id ORDER BY row) AS position
