@@ -25,9 +25,11 @@ import pandas as pd
 from _setup import print_table
 from django.core.management import call_command
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from config.celery import app
 from stations.models import Station
+from workload import importer
 from workload.aggregate import cells_refresh, station_months_of_batch
 from workload.importer import batch_check, batch_create
 from workload.mapping import SHIPPED_DIR
@@ -75,22 +77,37 @@ class Phases(logging.Handler):
 
 
 class CpuClock:
-    """CPU seconds of this process plus its database backend (when PostgreSQL runs on this machine).
+    """CPU seconds of this process plus its database backends (when PostgreSQL runs on this machine).
 
-    The machine is shared: wall time stretches with everyone else's load, CPU time much less."""
+    The machine is shared: wall time stretches with everyone else's load, CPU time much less. The
+    importer's staging COPY runs on a connection of its own (a thread): `watch` records that
+    backend's CPU after each COPY, so it is counted too though it is gone when the import ends."""
 
     def __init__(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
-            self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+            self.main = cursor.fetchone()[0]
         self.tick = os.sysconf("SC_CLK_TCK")
+        self.others: dict[int, float] = {}  # backend pid -> its CPU seconds when last seen
+
+    def backend(self, pid: int) -> float | None:
+        stat = Path(f"/proc/{pid}/stat")
+        if not stat.exists():
+            return None
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / self.tick
+
+    def watch(self, db: BaseDatabaseWrapper) -> None:
+        pid = db.connection.get_backend_pid()
+        if pid != self.main and (seconds := self.backend(pid)) is not None:
+            self.others[pid] = seconds
 
     def __call__(self) -> float | None:
-        if not self.stat.exists():
+        main = self.backend(self.main)
+        if main is None:
             return None
-        fields = self.stat.read_text().rsplit(")", 1)[1].split()
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        return (int(fields[11]) + int(fields[12])) / self.tick + own.ru_utime + own.ru_stime
+        own = resource.getrusage(resource.RUSAGE_SELF)  # every thread of this process
+        return main + sum(self.others.values()) + own.ru_utime + own.ru_stime
 
 
 def _spent(before: float | None, after: float | None) -> float | None:
@@ -159,6 +176,13 @@ def main() -> None:
         importer_log = logging.getLogger("workload.importer")
         importer_log.addHandler(phases)
         importer_log.setLevel(logging.DEBUG)
+        copy = importer._copy_into_staging
+
+        def copy_counted(db: BaseDatabaseWrapper, text: str | None) -> None:
+            copy(db, text)
+            clock.watch(db)
+
+        importer._copy_into_staging = copy_counted
         cpu_before = clock()
         elapsed, stored = pipeline(path, phases)
         cpu_import = _spent(cpu_before, clock())

@@ -17,9 +17,12 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -28,7 +31,8 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import OperationalError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,6 +60,7 @@ log = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 1_000
 STAGED_TABLE = StagedIncident._meta.db_table
 INCIDENT_TABLE = Incident._meta.db_table
+INCIDENT_UNIQUE_KEY = "incident_external_id_unique_per_source"
 
 
 class ImportRefused(Exception):
@@ -210,9 +215,9 @@ def batch_check(batch_id: int, *, on_progress: Callable[[ImportBatch], None] | N
     try:
         mapping = parse_mapping(batch.mapping_text, default_name=batch.mapping_name)
         with _timed(batch, "stage"):
-            _stage(batch, mapping, on_progress)
+            ids_may_repeat = _stage(batch, mapping, on_progress)
         with _timed(batch, "check"):
-            _check_set_wise(batch, mapping)
+            _check_set_wise(batch, mapping, ids_may_repeat=ids_may_repeat)
     except (FileProblem, MappingError) as exc:
         _finish(batch, BatchStatus.REJECTED, str(exc))
         return batch
@@ -281,60 +286,155 @@ def batch_rollback(*, batch: ImportBatch, by: Any = None) -> int:
     return removed
 
 
-def _stage(batch: ImportBatch, mapping: Mapping, on_progress: Callable[[ImportBatch], None] | None) -> None:
+def _stage(batch: ImportBatch, mapping: Mapping, on_progress: Callable[[ImportBatch], None] | None) -> bool:
+    """Write the file's rows, transformed, to the staging table. Returns whether two valid rows may
+    share an id: False when the ids' 64-bit hashes are all different, so no two ids are equal."""
     StagedIncident.objects.filter(batch_id=batch.pk).delete()  # a redelivered task starts clean
     catalogue = catalogue_build()
     path = Path(batch.file.path)
     read = blank = 0
-    for chunk in read_chunks(path, columns=mapping.columns_used(), encoding=mapping.encoding, sheet=mapping.sheet):
-        rows, skipped = transform(chunk.frame, mapping, catalogue, chunk.first_row)
-        read += len(chunk.frame)
-        blank += skipped
-        _write_staging(batch.pk, rows)
-        _progress(batch, 5 + 75 * chunk.progress, _("%(n)d rows read") % {"n": read})
-        if on_progress:
-            on_progress(batch)
+    id_hashes: list[np.ndarray] = []
+    with _staging_writer(batch.pk) as write:
+        for chunk in read_chunks(path, columns=mapping.columns_used(), encoding=mapping.encoding, sheet=mapping.sheet):
+            rows, skipped = transform(chunk.frame, mapping, catalogue, chunk.first_row)
+            read += len(chunk.frame)
+            blank += skipped
+            write(rows)
+            valid_ids = rows.loc[rows["error"].isna(), "external_id"].to_numpy(dtype=object)
+            id_hashes.append(pd.util.hash_array(valid_ids, categorize=False))
+            _progress(batch, 5 + 75 * chunk.progress, _("%(n)d rows read") % {"n": read})
+            if on_progress:
+                on_progress(batch)
     batch.rows_read, batch.rows_blank = read - blank, blank
     ImportBatch.objects.filter(pk=batch.pk).update(rows_read=batch.rows_read, rows_blank=blank)
+    hashes = np.sort(np.concatenate(id_hashes)) if id_hashes else np.empty(0, dtype=np.uint64)
+    return bool((hashes[1:] == hashes[:-1]).any())
+
+
+STAGING_COLUMNS = ["batch_id", *OUTPUT_COLUMNS, "duplicate"]
+# Chunks of COPY text waiting for the writer thread: one waits while one is written and the next is
+# transformed, so at most three chunks are in memory at once.
+COPY_QUEUE_SIZE = 1
+
+
+@contextmanager
+def _staging_writer(batch_id: int) -> Iterator[Callable[[pd.DataFrame], None]]:
+    """A function that writes a chunk of transformed rows to the staging table.
+
+    On PostgreSQL the COPY runs in a thread on its own connection, so the database stores chunk k
+    while pandas transforms chunk k+1 (psycopg2 releases the GIL while it waits on the server). An
+    error in the thread is raised in the caller at its next chunk or at the end, after the thread
+    has stopped, so the caller's cleanup (_finish clears the batch's staged rows) runs last.
+    Elsewhere, and inside a transaction (another connection would not share it), the chunk is
+    written at once.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield lambda rows: _write_staging(batch_id, rows)
+        return
+    writer = _CopyThread()
+    writer.start()
+    try:
+        yield lambda rows: writer.send(_copy_payload(batch_id, rows))
+    finally:
+        writer.finish()
+    writer.raise_error()
+
+
+class _CopyThread(threading.Thread):
+    """Runs the staging COPYs it is sent, in order, on a database connection of its own."""
+
+    def __init__(self) -> None:
+        super().__init__(name="staging-copy", daemon=True)
+        self.pending: queue.Queue[str | None] = queue.Queue(maxsize=COPY_QUEUE_SIZE)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            while (text := self.pending.get()) is not None:
+                if self.error is None:  # after a failure, only drain the queue so senders never block
+                    try:
+                        _copy_into_staging(connections[DEFAULT_DB_ALIAS], text)
+                    except BaseException as exc:  # handed to the sending thread, raised there
+                        self.error = exc
+        finally:
+            connections[DEFAULT_DB_ALIAS].close()  # this thread's own connection
+
+    def send(self, text: str | None) -> None:
+        self.raise_error()
+        if text is not None:
+            self.pending.put(text)
+
+    def finish(self) -> None:
+        self.pending.put(None)
+        self.join()
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 def _write_staging(batch_id: int, rows: pd.DataFrame) -> None:
     if rows.empty:
         return
-    frame = rows.assign(batch_id=batch_id, duplicate=False)
-    columns = ["batch_id", *OUTPUT_COLUMNS, "duplicate"]
-    frame = frame[columns]
     if connection.vendor == "postgresql":
-        # COPY is the fastest way into PostgreSQL. The CSV text is built column by column (numpy
-        # formats numbers and times in C): DataFrame.to_csv was the largest Python cost in a profile.
-        text = "\n".join(map(",".join, zip(*(_copy_text(frame[column]) for column in columns), strict=True)))
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {STAGED_TABLE} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                io.StringIO(text + "\n"),
-                size=1 << 20,
-            )
+        _copy_into_staging(connection, _copy_payload(batch_id, rows))
         return
+    frame = rows.assign(batch_id=batch_id, duplicate=False)[STAGING_COLUMNS]
     # SQLite: Django keeps datetimes as naive UTC text, so write them in that form.
     values = []
-    for column in columns:
+    for column in STAGING_COLUMNS:
         series = frame[column]
         if column in ("received_at", "arrived_at", "cleared_at"):
             text = series.dt.strftime("%Y-%m-%d %H:%M:%S")
             values.append(text.astype(object).where(series.notna(), None).tolist())
         else:
             values.append(series.astype(object).where(series.notna(), None).tolist())
-    placeholders = ", ".join(["%s"] * len(columns))
+    placeholders = ", ".join(["%s"] * len(STAGING_COLUMNS))
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {STAGED_TABLE} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - fixed names
+            f"INSERT INTO {STAGED_TABLE} ({', '.join(STAGING_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
             list(zip(*values, strict=True)),
         )
 
 
-def _copy_text(series: pd.Series) -> list[str]:
+def _copy_payload(batch_id: int, rows: pd.DataFrame) -> str | None:
+    """The rows as COPY CSV text, None when there are none.
+
+    COPY is the fastest way into PostgreSQL. The text is built column by column (numpy formats
+    times in C, repeated values are formatted once): DataFrame.to_csv was the largest Python cost
+    in a profile."""
+    if rows.empty:
+        return None
+    constant = {"batch_id": str(batch_id), "duplicate": "f"}
+    columns = [
+        repeat(constant[column], len(rows)) if column in constant else _copy_text(rows[column])
+        for column in STAGING_COLUMNS
+    ]
+    # The id is given rather than drawn from the identity sequence, one call per row that cost
+    # PostgreSQL a fifth of the COPY (2.66-2.69 s against 2.15-2.17 per million). A row number is unique
+    # within its batch and below 2**31 (the column's limit), so batch * 2**32 + row is an id no
+    # other staged row has, for batch numbers below 2**31; the sequence's own ids stay far below.
+    ids = (np.int64(batch_id) << 32) + rows["row"].to_numpy(dtype=np.int64)
+    columns.append(list(map(str, ids.tolist())))
+    return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+
+
+def _copy_into_staging(db: BaseDatabaseWrapper, text: str | None) -> None:
+    if text is None:
+        return
+    with db.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {STAGED_TABLE} ({', '.join(STAGING_COLUMNS)}, id) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            io.StringIO(text),
+            size=1 << 20,
+        )
+
+
+def _copy_text(series: pd.Series) -> Iterable[str]:
     """One column as COPY CSV fields: \\N for NULL, text quoted (so a literal \\N stays text)."""
     null = np.asarray(series.isna())
+    if null.all():
+        return repeat("\\N", len(series))  # e.g. the error columns of a file without errors
     kind = series.dtype.kind
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         # Naive ISO text in UTC, which the connection (time zone UTC under USE_TZ) reads as UTC.
@@ -342,10 +442,16 @@ def _copy_text(series: pd.Series) -> list[str]:
         text = np.datetime_as_string(values, unit="s")
     elif kind == "b":
         text = np.where(series.to_numpy(dtype=bool, na_value=False), "t", "f")
-    elif kind in "iu" or isinstance(series.dtype, pd.Int64Dtype):
-        text = series.fillna(0).to_numpy(dtype="int64").astype(str)
-    elif kind == "f":
-        text = series.fillna(0).to_numpy(dtype="float64").astype(str)  # shortest round-trip form
+    elif kind in "iu" and not null.any() and not isinstance(series.dtype, pd.Int64Dtype):
+        return list(map(str, series.tolist()))  # row numbers: all different
+    elif kind in "iuf":
+        # Ids, crews and minutes take few distinct values: each is formatted once (str of a float
+        # is its shortest round-trip form): per million, 0.02 s for ids and 0.06 s for minutes
+        # against 0.29 and 0.33 s for numpy's astype(str) of every value.
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        texts = [str(value) for value in uniques.tolist()]
+        texts.append("\\N")  # code -1, NULL
+        return [texts[code] for code in codes.tolist()]
     else:
         return [
             "\\N" if missing else '"' + str(value).replace('"', '""') + '"'
@@ -354,9 +460,21 @@ def _copy_text(series: pd.Series) -> list[str]:
     return np.where(null, "\\N", text).tolist()
 
 
-def _check_set_wise(batch: ImportBatch, mapping: Mapping) -> None:
-    """Duplicates within the file and against stored incidents, found in SQL over the staged rows."""
-    with connection.cursor() as cursor:
+def _check_set_wise(batch: ImportBatch, mapping: Mapping, *, ids_may_repeat: bool = True) -> None:
+    """Duplicates within the file and against stored incidents, found in SQL over the staged rows.
+
+    `ids_may_repeat` False (from _stage: no two valid rows' id hashes are equal) skips looking for
+    repeated ids, a GROUP BY over every staged row."""
+    if connection.vendor == "postgresql":
+        # The staging table holds a million rows more than its statistics knew a moment ago:
+        # without a fresh look the planner expects one row and probes the incident index once per
+        # staged row. Run on its own (autocommit), so its lock, which a concurrent batch's ANALYZE
+        # waits for, is not held through the checks.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {STAGED_TABLE}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem TO '64MB'")  # the counting groups fit in memory
         ranked = f"""
             SELECT id FROM (
                 SELECT id, ROW_NUMBER() OVER (PARTITION BY external_id ORDER BY row) AS position
@@ -364,12 +482,14 @@ def _check_set_wise(batch: ImportBatch, mapping: Mapping) -> None:
             ) AS ranked WHERE position > 1
         """  # noqa: S608 - table names are ours
         # Most files have no repeated id: a cheap look first, the ranking only when needed.
-        cursor.execute(
-            f"""SELECT 1 FROM {STAGED_TABLE} WHERE batch_id = %s AND error IS NULL
-                GROUP BY external_id HAVING COUNT(*) > 1 LIMIT 1""",  # noqa: S608
-            [batch.pk],
-        )
-        repeated = cursor.fetchone() is not None
+        repeated = False
+        if ids_may_repeat:
+            cursor.execute(
+                f"""SELECT 1 FROM {STAGED_TABLE} WHERE batch_id = %s AND error IS NULL
+                    GROUP BY external_id HAVING COUNT(*) > 1 LIMIT 1""",  # noqa: S608
+                [batch.pk],
+            )
+            repeated = cursor.fetchone() is not None
         if repeated and mapping.duplicates_in_file == "keep_first":
             cursor.execute(f"UPDATE {STAGED_TABLE} SET duplicate = TRUE WHERE id IN ({ranked})", [batch.pk])  # noqa: S608
         elif repeated:
@@ -378,16 +498,16 @@ def _check_set_wise(batch: ImportBatch, mapping: Mapping) -> None:
                 f"error_value = external_id WHERE id IN ({ranked})",
                 [mapping.external_id[0], batch.pk],
             )
-        if batch.mode == BatchMode.ASK:
-            # The planner decides on the numbers, so rows already stored are counted now; otherwise
-            # the insert's ON CONFLICT skips them and the count follows from what it stored.
-            cursor.execute(
-                f"""UPDATE {STAGED_TABLE} SET duplicate = TRUE
-                    WHERE batch_id = %s AND error IS NULL AND NOT duplicate AND EXISTS (
-                        SELECT 1 FROM {INCIDENT_TABLE} AS stored
-                        WHERE stored.source = %s AND stored.external_id = {STAGED_TABLE}.external_id)""",  # noqa: S608
-                [batch.pk, batch.source],
-            )
+        # Rows already stored are counted now, in every mode: the planner decides on the numbers,
+        # and the insert can then go without ON CONFLICT, which costs PostgreSQL more than this
+        # anti-join (_insert_incidents; rows another import stores after this are caught there).
+        cursor.execute(
+            f"""UPDATE {STAGED_TABLE} SET duplicate = TRUE
+                WHERE batch_id = %s AND error IS NULL AND NOT duplicate AND EXISTS (
+                    SELECT 1 FROM {INCIDENT_TABLE} AS stored
+                    WHERE stored.source = %s AND stored.external_id = {STAGED_TABLE}.external_id)""",  # noqa: S608
+            [batch.pk, batch.source],
+        )
         cursor.execute(
             f"""SELECT COALESCE(error, ''), duplicate, is_outlier, COUNT(*) FROM {STAGED_TABLE}
                 WHERE batch_id = %s GROUP BY COALESCE(error, ''), duplicate, is_outlier""",  # noqa: S608
@@ -443,18 +563,7 @@ def _store(batch: ImportBatch, mapping: Mapping) -> None:
                 # both together and the redelivered task redoes the batch: no need to wait for the disk.
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
             started = time.perf_counter()
-            cursor.execute(
-                f"""INSERT INTO {INCIDENT_TABLE} (created_at, updated_at, source, external_id, station_id,
-                        community_id, category_id, received_at, arrived_at, cleared_at, handling_minutes,
-                        people_involved, is_outlier, batch_id)
-                    SELECT %s, %s, %s, external_id, station_id, community_id, category_id, received_at,
-                        arrived_at, cleared_at, handling_minutes, people_involved, is_outlier, batch_id
-                    FROM {STAGED_TABLE}
-                    WHERE batch_id = %s AND error IS NULL AND NOT duplicate
-                    ON CONFLICT DO NOTHING""",  # noqa: S608
-                [now, now, batch.source, batch.pk],
-            )
-            stored = cursor.rowcount
+            stored = _insert_incidents(cursor, batch=batch, now=now)
             log.debug("import batch %s: insert took %.2f s", batch.pk, time.perf_counter() - started)
         with _timed(batch, "months"):
             _refresh_workload_on_commit(batch)
@@ -477,6 +586,40 @@ def _store(batch: ImportBatch, mapping: Mapping) -> None:
         )
     batch.refresh_from_db()
     _clear_staging(batch.pk)
+
+
+def _insert_incidents(cursor: Any, *, batch: ImportBatch, now: dt.datetime) -> int:
+    """Copy the batch's valid staged rows into the incident table; returns how many it stored."""
+    insert = f"""INSERT INTO {INCIDENT_TABLE} (created_at, updated_at, source, external_id, station_id,
+            community_id, category_id, received_at, arrived_at, cleared_at, handling_minutes,
+            people_involved, is_outlier, batch_id)
+        SELECT %s, %s, %s, external_id, station_id, community_id, category_id, received_at,
+            arrived_at, cleared_at, handling_minutes, people_involved, is_outlier, batch_id
+        FROM {STAGED_TABLE}
+        WHERE batch_id = %s AND error IS NULL AND NOT duplicate"""  # noqa: S608 - table names are ours
+    params = [now, now, batch.source, batch.pk]
+    if connection.vendor == "postgresql":
+        # The check marked the rows already stored, so a plain INSERT suffices: it costs PostgreSQL
+        # a fifth to a quarter less than ON CONFLICT DO NOTHING (docs/benchmarks.md). Another import may
+        # have stored some of the same ids since the check: then the insert fails on the unique key,
+        # the savepoint takes it back, and ON CONFLICT skips those rows (_store counts them).
+        try:
+            with transaction.atomic():
+                cursor.execute(insert, params)
+                return int(cursor.rowcount)
+        except IntegrityError as exc:
+            if not _is_unique_violation(exc, INCIDENT_UNIQUE_KEY):
+                raise
+            log.info("import batch %s: ids stored meanwhile by another import; skipping them", batch.pk)
+    # SQLite lets one writer at a time in: nothing to gain from the plain insert there.
+    cursor.execute(insert + " ON CONFLICT DO NOTHING", params)
+    return int(cursor.rowcount)
+
+
+def _is_unique_violation(exc: IntegrityError, constraint: str) -> bool:
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    return getattr(cause, "pgcode", None) == "23505" and getattr(diag, "constraint_name", None) == constraint
 
 
 def _refresh_workload_on_commit(batch: ImportBatch) -> None:

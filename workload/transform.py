@@ -6,6 +6,7 @@ problem found, with the column and the value that caused it, so a planner can fi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,10 +104,11 @@ def transform(frame: pd.DataFrame, mapping: Mapping, catalogue: Catalogue, first
     external_id = id_parts[0] if len(id_parts) == 1 else pd.concat(id_parts, axis=1).agg("-".join, axis=1)
     missing_id = pd.concat(id_parts, axis=1).eq("").any(axis=1)
     problems.fail(missing_id, "missing_value", mapping.external_id[0], external_id)
-    problems.fail(external_id.str.len() > 64, "id_too_long", mapping.external_id[0], external_id)
+    too_long = _lengths(external_id) > 64
+    problems.fail(too_long, "id_too_long", mapping.external_id[0], external_id)
     # A longer id is already an error (its value kept in error_value); the cut keeps it within the
     # staging column, so one huge cell rejects its row instead of failing the whole batch.
-    out["external_id"] = external_id.str[:64]
+    out["external_id"] = external_id.str[:64] if too_long.any() else external_id
 
     # Times.
     received, _source, _raw = _time(cells, mapping.received, mapping.timezone, problems, required=True)
@@ -150,19 +152,41 @@ def transform(frame: pd.DataFrame, mapping: Mapping, catalogue: Catalogue, first
 
     out["error"] = problems.error
     out["error_column"] = problems.column
-    out["error_value"] = problems.value.astype(object).where(
-        problems.value.isna(), problems.value.astype(str).str[:200]
-    )
+    value = problems.value.astype(object)
+    out["error_value"] = value if value.isna().all() else value.where(value.isna(), value.astype(str).str[:200])
     return out[OUTPUT_COLUMNS].reset_index(drop=True), int(blank.sum())
 
 
 def _strip(column: pd.Series) -> pd.Series:
-    """str.strip on every cell: a list comprehension where every cell is a str (always, from the
-    reader), about ten times faster than pandas' .str accessor for the same result."""
-    values = column.tolist()
-    if all(type(v) is str for v in values):
-        return pd.Series([v.strip() for v in values], index=column.index, dtype=object)
-    return column.str.strip()
+    """str.strip on every cell. Where every cell is a str (always, from the reader), str.strip mapped
+    straight into an object array: four times faster than a list comprehension, which was itself ten
+    times faster than pandas' .str accessor for the same result."""
+    values: Iterable[str] = column.to_numpy(dtype=object)
+    try:
+        stripped = np.fromiter(map(str.strip, values), dtype=np.object_, count=len(column))
+    except TypeError:  # a cell that is not a str (a frame not from the reader): pandas leaves it be
+        return column.str.strip()
+    return pd.Series(stripped, index=column.index, copy=False)
+
+
+def _lengths(column: pd.Series) -> pd.Series:
+    """len of every cell, as .str.len() gives it, without its per-cell Python call."""
+    values: Iterable[str] = column.to_numpy(dtype=object)
+    try:
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(column))
+    except TypeError:  # a cell that is not a str
+        return column.str.len()
+    return pd.Series(lengths, index=column.index)
+
+
+def _to_number(raw: pd.Series) -> pd.Series:
+    """pd.to_numeric(raw, errors="coerce"), each distinct text parsed once: crews and minutes take
+    few values. The same set of texts gives the same dtype as parsing every cell would."""
+    codes, uniques = pd.factorize(raw)
+    if len(uniques) == 0 or (codes < 0).any():  # empty, or a missing cell (not from the reader)
+        return pd.to_numeric(raw, errors="coerce")
+    numbers = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy()
+    return pd.Series(numbers[codes], index=raw.index, name=raw.name)
 
 
 def _translated(raw: pd.Series, lookup: dict[str, str]) -> pd.Series:
@@ -274,7 +298,11 @@ def _handling(cells: pd.DataFrame, mapping: Mapping, problems: _Row) -> pd.Serie
     handling = mapping.handling
     if handling.minutes_column:
         raw = cells[handling.minutes_column]
-        minutes = pd.to_numeric(raw.str.replace(",", ".", regex=False), errors="coerce")
+        try:
+            decimal_comma = "," in "".join(raw.tolist())  # one pass in C; most files have none
+        except TypeError:  # a cell that is not a str
+            decimal_comma = True
+        minutes = _to_number(raw.str.replace(",", ".", regex=False) if decimal_comma else raw)
         problems.fail((raw != "") & minutes.isna(), "not_a_number", handling.minutes_column, raw)
         problems.fail(minutes < 0, "negative_minutes", handling.minutes_column, raw)
         return minutes.where(minutes >= 0)
@@ -291,7 +319,7 @@ def _people(cells: pd.DataFrame, column: str | None, problems: _Row) -> pd.Serie
     if column is None:
         return pd.Series(pd.NA, index=cells.index, dtype="Int64")
     raw = cells[column]
-    number = pd.to_numeric(raw, errors="coerce")
+    number = _to_number(raw)
     bad = (raw != "") & (number.isna() | (number < 1) | (number % 1 != 0) | (number > 1000))
     problems.fail(bad, "people_not_positive", column, raw)
     return number.where(~bad).astype("Int64")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from workload.mapping import parse_mapping
-from workload.transform import Catalogue, transform
+from workload.transform import Catalogue, _to_number, transform
 
 MAPPING = parse_mapping(
     'timezone = "America/Los_Angeles"\n[id]\ncolumn = "id"\n[received]\ncolumn = "t"\n'
@@ -57,3 +57,44 @@ def test_outlier_handling_times_are_treated_as_the_mapping_says(
     assert rows["is_outlier"].tolist() == flagged
     assert [None if pd.isna(v) else v for v in rows["handling_minutes"]] == minutes
     assert [None if pd.isna(v) else v for v in rows["error"]] == error
+
+
+def test_cells_are_stripped_commas_read_as_decimal_points_and_long_ids_cut_and_rejected() -> None:
+    mapping = parse_mapping(
+        '[id]\ncolumn = "id"\n[received]\ncolumn = "t"\n[station]\ncolumn = "s"\n'
+        '[category]\ncolumn = "c"\n[handling]\nminutes = "m"\n'
+    )
+    frame = pd.DataFrame(
+        {
+            "id": ["  1 ", "2", "x" * 70],
+            "t": ["2026-03-01 08:00:00 ", "2026-03-01 08:00:00", "2026-03-01 08:00:00"],
+            "s": [" S", "S", "S"],
+            "c": "C",
+            "m": ["12,5", " 30 ", "1"],
+        }
+    )
+    rows, _blank = transform(frame, mapping, CATALOGUE, first_row=2)
+    assert rows["external_id"].tolist() == ["1", "2", "x" * 64]
+    assert rows["handling_minutes"].tolist() == [12.5, 30.0, 1.0]
+    assert [None if pd.isna(v) else v for v in rows["error"]] == [None, None, "id_too_long"]
+    assert rows["error_value"][2] == "x" * 70
+
+
+def test_a_frame_with_missing_cells_not_from_the_reader_still_transforms() -> None:
+    """Frames from the reader hold only str; a None takes pandas' slower path and gives the same rows."""
+    frame = pd.DataFrame({"id": ["1", None], "t": ["2026-03-01 08:00:00", "2026-03-01 09:00:00"], "s": "S", "c": "C"})
+    rows, _blank = transform(frame, MAPPING, CATALOGUE, first_row=2)
+    assert rows["external_id"].tolist() == ["1", None]
+    assert pd.isna(rows["error"][0])
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [["2", "3", "2", "", "abc"], ["1.5", "2", "1.5"], ["1", "2", "1"], [], ["4", None]],
+)
+def test_numbers_parsed_once_per_distinct_text_are_what_pandas_parses(cells: list[str | None]) -> None:
+    raw = pd.Series(cells, dtype=object)
+    expected = pd.to_numeric(raw, errors="coerce")
+    got = _to_number(raw)
+    assert got.dtype == expected.dtype
+    assert got.equals(expected)
