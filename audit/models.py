@@ -27,6 +27,7 @@ class AuditEvent(models.Model):
         SUCCESS = "success", _("success")
         FAILURE = "failure", _("failure")
         DENIED = "denied", _("denied")
+        REFUSED = "refused", _("refused by a rule")  # allowed to ask, but the rules said no (e.g. leave)
 
     at = models.DateTimeField(_("time (UTC)"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

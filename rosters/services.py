@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from audit.models import AuditEvent
 from audit.services import audit_record
 from config.roles import Role
 from personnel.models import Leave, Person
@@ -806,7 +807,7 @@ def leave_approve(*, leave: Leave, by: Any) -> Leave:
         action="leave.approve",
         obj=locked,
         by=by,
-        outcome="refused",
+        outcome=AuditEvent.Outcome.REFUSED,
         detail="; ".join(reasons)[:2000],
         station_id=next(iter(station_ids), None),
     )

@@ -46,7 +46,9 @@ def test_leave_that_would_leave_a_shift_short_is_refused_with_the_reason(roster:
     leave.refresh_from_db()
     assert leave.status == Leave.Status.REQUESTED
     assert (person, index) in cells_of(roster)
-    assert AuditEvent.objects.get(action="leave.approve").outcome == "refused"
+    refusal = AuditEvent.objects.get(action="leave.approve")
+    assert refusal.outcome == AuditEvent.Outcome.REFUSED
+    assert refusal.get_outcome_display() == "refused by a rule"  # a defined outcome, filterable on /audit/
 
 
 def test_leave_is_approved_when_coverage_holds_and_the_shift_is_taken_off(roster: Roster, chief: User) -> None:
