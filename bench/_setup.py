@@ -18,6 +18,25 @@ import django  # noqa: E402
 django.setup()
 
 
+# Strength of every station written by hand: the reference for the ORM selector (bench/strength.py) and
+# part of the hand-written county overview (bench/overview.py).
+STRENGTH_SQL = """
+SELECT s.id,
+       COUNT(p.id) FILTER (WHERE p.kind = 'officer'),
+       COUNT(p.id) FILTER (WHERE p.kind <> 'officer'),
+       COUNT(p.id) FILTER (WHERE p.kind = 'officer' AND p.status = 'active'),
+       COUNT(p.id) FILTER (WHERE p.kind <> 'officer' AND p.status = 'active'),
+       COUNT(p.id) FILTER (WHERE p.kind = 'officer' AND p.status = 'active'
+                           AND p.post IN ('community_officer', 'village_officer'))
+FROM stations_station s
+LEFT JOIN stations_unit u ON u.station_id = s.id
+LEFT JOIN personnel_assignment a ON a.unit_id = u.id AND a.start_date <= %(on)s
+     AND (a.end_date IS NULL OR a.end_date > %(on)s)
+LEFT JOIN personnel_person p ON p.id = a.person_id AND p.status <> 'left'
+GROUP BY s.id
+"""
+
+
 def median_seconds(function: Callable[[], object], *, repeat: int, warmup: int = 2) -> float:
     for _ in range(warmup):
         function()

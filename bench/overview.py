@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from _setup import median_seconds, print_table
+from _setup import STRENGTH_SQL, median_seconds, print_table
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -41,21 +41,6 @@ from reports.overview import county_overview
 from stations.models import Station
 from workload.selectors import standards_default, workload_window
 
-STRENGTH_SQL = """
-SELECT s.id,
-       COUNT(p.id) FILTER (WHERE p.kind = 'officer'),
-       COUNT(p.id) FILTER (WHERE p.kind <> 'officer'),
-       COUNT(p.id) FILTER (WHERE p.kind = 'officer' AND p.status = 'active'),
-       COUNT(p.id) FILTER (WHERE p.kind <> 'officer' AND p.status = 'active'),
-       COUNT(p.id) FILTER (WHERE p.kind = 'officer' AND p.status = 'active'
-                           AND p.post IN ('community_officer', 'village_officer'))
-FROM stations_station s
-LEFT JOIN stations_unit u ON u.station_id = s.id
-LEFT JOIN personnel_assignment a ON a.unit_id = u.id AND a.start_date <= %(on)s
-     AND (a.end_date IS NULL OR a.end_date > %(on)s)
-LEFT JOIN personnel_person p ON p.id = a.person_id AND p.status <> 'left'
-GROUP BY s.id
-"""
 WORKLOAD_SQL = """
 SELECT station_id, team, SUM(officer_hours), SUM(officer_only_hours), SUM(follow_up_hours)
 FROM workload_workloadmonth

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import json
 
-from _setup import median_seconds, print_table
+from _setup import STRENGTH_SQL, median_seconds, print_table
 from django.core.management import call_command
 from django.db import connection
 
@@ -22,23 +22,6 @@ from personnel.selectors import stations_with_strength
 from stations.models import Station
 
 ON = dt.date(2026, 11, 15)
-
-HAND_WRITTEN = """
-SELECT s.id,
-       COUNT(p.id) FILTER (WHERE p.kind = 'officer'),
-       COUNT(p.id) FILTER (WHERE p.kind <> 'officer'),
-       COUNT(p.id) FILTER (WHERE p.kind = 'officer' AND p.status = 'active'),
-       COUNT(p.id) FILTER (WHERE p.kind <> 'officer' AND p.status = 'active'),
-       COUNT(p.id) FILTER (WHERE p.kind = 'officer' AND p.status = 'active'
-                           AND p.post IN ('community_officer', 'village_officer'))
-FROM stations_station s
-LEFT JOIN stations_unit u ON u.station_id = s.id
-LEFT JOIN personnel_assignment a ON a.unit_id = u.id AND a.start_date <= %(on)s
-     AND (a.end_date IS NULL OR a.end_date > %(on)s)
-LEFT JOIN personnel_person p ON p.id = a.person_id AND p.status <> 'left'
-GROUP BY s.id
-ORDER BY s.id
-"""
 
 
 def orm() -> dict[int, tuple[int, ...]]:
@@ -55,7 +38,7 @@ def orm() -> dict[int, tuple[int, ...]]:
 
 def hand_written() -> dict[int, tuple[int, ...]]:
     with connection.cursor() as cursor:
-        cursor.execute(HAND_WRITTEN, {"on": ON})
+        cursor.execute(STRENGTH_SQL, {"on": ON})
         return {pk: tuple(counts) for pk, *counts in cursor.fetchall()}
 
 

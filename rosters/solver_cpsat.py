@@ -23,6 +23,7 @@ from rosters.solver import (
     Cover,
     RosterProblem,
     Shift,
+    Worker,
     _continuity_plan,
     _fair_bounds,
     _usable_shifts,
@@ -75,7 +76,6 @@ def build_and_solve(
     seed: int,
     log: bool,
     lns: bool = True,
-    construct: bool = True,
     start: dict[tuple[int, int], str] | None = None,
     started: float | None = None,
 ) -> CpResult:
@@ -319,8 +319,9 @@ def build_and_solve(
         roster = {(people[i].id, d): shifts[k].code for (i, d, k), v in values.items() if v}
         return sum(evaluate(problem, roster).values())
 
-    search = _Search(m, x, len(people), days, time_limit, workers, progress, deterministic, seed, log, lns, value_of)
-    search.started = started
+    search = _Search(
+        m, x, len(people), days, time_limit, workers, progress, deterministic, seed, log, lns, value_of, started
+    )
     # The search starts from the former roster, or else from a greedy one (usually a roster already, so
     # the improving searches start at once).
     if start is None:
@@ -333,7 +334,7 @@ def build_and_solve(
             break
         start = {k: v for k, v in start.items() if k not in faults or k in problem.fixed}
     search.hint_is_roster = not check(problem, start) and all(problem.fixed.get(k, v) == v for k, v in start.items())
-    if not search.hint_is_roster and construct and not deterministic:
+    if not search.hint_is_roster and not deterministic:
         # The greedy start breaks rules it cannot grow a day at a time (minimum runs, minimum hours):
         # build one person at a time instead, which keeps every person's own rules by construction.
         # Only for the parallel search: in the deterministic mode a station's month (the demo's 24-hour
@@ -362,19 +363,19 @@ def person_by_person(
 
     Every hard rule but one concerns a single person; only the cover (soft) and "no auxiliary without an
     officer" join people. So each person in turn gets their own best period given the people placed
-    before them (``_reoptimise`` on that person alone), solved exactly by CP-SAT in a fraction of a
-    second. Officers come first; an auxiliary may then only join days that already hold an officer, and
-    the roster is given up (None) if one lands on a shift without one. Fairness is left to the search
-    that follows (its shares are about everyone at once).
+    before them (``_best_period``), solved exactly by CP-SAT in a fraction of a second. Officers come
+    first; an auxiliary may then only join days that already hold an officer, and the roster is given
+    up (None) if one lands on a shift without one. Fairness is left to the search that follows (its
+    shares are about everyone at once).
 
     Returns the roster and the CP-SAT deterministic time spent; gives up (None) once that passes
-    ``budget``, so that the construction counts in the caller's budget and stays reproducible.
+    ``budget``, so that the construction counts in the caller's budget.
     """
+    officers = frozenset(w.id for w in problem.workers if w.officer)
     roster: dict[tuple[int, int], str] = {}
     spent = 0.0
-    officers = _officer_ids(problem)
     for w in sorted(problem.workers, key=lambda w: (not w.officer, not w.duty_leader)):
-        cells, dtime = _reoptimise(problem, roster, (w,), seed=seed)
+        cells, dtime = _best_period(problem, roster, w, officers, seed=seed)
         spent += dtime
         if cells is None or spent > budget:
             return None, spent
@@ -386,37 +387,31 @@ def person_by_person(
     return roster, spent
 
 
-def _officer_ids(problem: RosterProblem) -> frozenset[int]:
-    return frozenset(w.id for w in problem.workers if w.officer)
-
-
-def _reoptimise(
+def _best_period(
     problem: RosterProblem,
     roster: dict[tuple[int, int], str],
-    group: tuple,
+    worker: Worker,
+    officer_ids: frozenset[int],
     *,
-    seed: int = 0,
+    seed: int,
     time_limit: float = 0.25,
 ) -> tuple[dict[tuple[int, int], str] | None, float]:
-    """The best cells of ``group`` (workers) with everyone else's cells in ``roster`` kept as they are.
+    """The best cells of one worker, not yet in ``roster``, given everyone in it.
 
-    The group's problem keeps each member's own rules and requests; its cover is what the others leave:
-    the people, officers and leaders still missing, and over-cover for anyone beyond the demand — so
-    its objective differs from the whole roster's by a constant. A lone auxiliary counts as an officer
-    and may only work days where an officer of ``roster`` works. Returns the cells (None when the group
-    has no roster) and the CP-SAT deterministic time spent.
+    The one-person problem keeps the worker's own rules and requests; its cover is what the others
+    leave: the people, officers and leaders still missing, and over-cover for anyone beyond the demand,
+    so its objective differs from the whole roster's by a constant. An auxiliary counts as an officer
+    alone and may only work days where an officer of ``roster`` works. Returns the cells (None when the
+    worker has no roster) and the CP-SAT deterministic time spent.
     """
-    ids = {w.id for w in group}
-    officers_of = _officer_ids(problem)
-    leaders_of = {w.id for w in problem.workers if w.duty_leader}
+    leader_ids = {w.id for w in problem.workers if w.duty_leader}
     people: Counter[tuple[int, str]] = Counter()
     officers: Counter[tuple[int, str]] = Counter()
     leaders: Counter[tuple[int, str]] = Counter()
     for (wid, d), code in roster.items():
-        if wid not in ids:
-            people[d, code] += 1
-            officers[d, code] += wid in officers_of
-            leaders[d, code] += wid in leaders_of
+        people[d, code] += 1
+        officers[d, code] += wid in officer_ids
+        leaders[d, code] += wid in leader_ids
     cover = tuple(
         Cover(
             day=c.day,
@@ -429,23 +424,18 @@ def _reoptimise(
         )
         for c in problem.cover
     )
-    fixed = {key: code for key, code in problem.fixed.items() if key[0] in ids}
-    workers = []
-    for w in group:
-        if not w.officer and len(group) == 1:
-            for d in range(problem.days):
-                if (w.id, d) not in fixed and not any(officers[d, s.code] for s in problem.shifts):
-                    fixed[w.id, d] = None
-            w = replace(w, officer=True)
-        workers.append(w)
+    fixed = {key: code for key, code in problem.fixed.items() if key[0] == worker.id}
+    if not worker.officer:
+        for d in range(problem.days):
+            if (worker.id, d) not in fixed and not any(officers[d, s.code] for s in problem.shifts):
+                fixed[worker.id, d] = None
     part = replace(
         problem,
-        workers=tuple(workers),
+        workers=(replace(worker, officer=True),),
         cover=cover,
         fixed=fixed,
         weights=replace(problem.weights, fairness_nights=0, fairness_weekends=0, fairness_holidays=0),
     )
-    start = {key: code for key, code in roster.items() if key[0] in ids}
     spent = 0.0
     # One thread proves most people's best period in a few hundredths of a second; when it finds
     # nothing in time, CP-SAT's deterministic parallel mode (two threads interleaved) usually does.
@@ -459,8 +449,7 @@ def _reoptimise(
             seed=seed,
             log=False,
             lns=False,
-            construct=False,
-            start=start,
+            start={},  # no greedy start: the person's cells are all free
         )
         spent += result.deterministic_time
         if result.assignments is not None or result.status == "infeasible":
@@ -494,6 +483,7 @@ class _Search:
         log: bool,
         lns: bool,
         value_of: Callable[[dict[tuple[int, int, int], int]], int],
+        started: float,
     ) -> None:
         self.lns = lns
         self.value_of = value_of
@@ -507,7 +497,7 @@ class _Search:
         self.deterministic = deterministic
         self.seed = seed
         self.log = log
-        self.started = time.monotonic()
+        self.started = started
         self.dtime = 0.0
         self._hint: dict[tuple[int, int, int], int] | None = None
         self.hint_is_roster = False
