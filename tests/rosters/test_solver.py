@@ -479,3 +479,62 @@ def test_the_person_by_person_start_is_a_roster_or_nothing(p: RosterProblem) -> 
     roster, _spent = person_by_person(p)
     if roster is not None:
         assert check(p, roster) == []
+
+
+def _pairs_model() -> tuple[object, list]:
+    """Ten switches, each of the 45 pairs needing one on: the optimum is 9 on, 90 at 10 each. The hint
+    (all on, 100) is the first roster found, before any search has raised the bound from 0."""
+    from ortools.sat.python import cp_model
+
+    m = cp_model.CpModel()
+    on = [m.new_bool_var(f"on{i}") for i in range(10)]
+    for i in range(10):
+        for j in range(i + 1, 10):
+            m.add_bool_or([on[i], on[j]])
+    m.minimize(10 * sum(on))
+    for v in on:
+        m.add_hint(v, 1)
+    return m, on
+
+
+def test_a_search_whose_bound_is_of_no_use_is_stopped_at_its_first_roster_after_the_probe_time() -> None:
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from rosters.solver_cpsat import _UselessBound
+
+    model, _ = _pairs_model()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.cp_model_presolve = False
+    probe = _UselessBound(after=time.monotonic())
+    status = solver.solve(model, probe)
+    assert probe.stopped
+    assert status == cp_model.FEASIBLE
+    assert solver.objective_value == 100  # the hint, where it stopped
+
+    # Before the probe time the same search is left alone and ends at the optimum.
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.cp_model_presolve = False
+    probe = _UselessBound(after=time.monotonic() + 3600)
+    assert solver.solve(model, probe) == cp_model.OPTIMAL
+    assert not probe.stopped
+    assert solver.objective_value == 90
+
+
+def test_a_search_with_a_useful_bound_is_not_stopped() -> None:
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from rosters.solver_cpsat import _UselessBound
+
+    model, on = _pairs_model()
+    model.add(sum(on) >= 9)  # the bound is the optimum from the start
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    probe = _UselessBound(after=time.monotonic())
+    assert solver.solve(model, probe) == cp_model.OPTIMAL
+    assert not probe.stopped
