@@ -37,9 +37,6 @@ from rosters.solver_greedy import greedy_roster
 # A day of the per-worker sequence: a constant (history, or a day the worker cannot work) or a literal.
 Day = int | cp_model.IntVar
 
-# The progress message of a parallel search that gives the whole problem's threads to the neighbourhoods.
-SWITCHED = "the LP bound is of no use here: more threads to the neighbourhoods"
-
 
 @dataclass
 class CpResult:
@@ -460,29 +457,6 @@ def _best_period(
     return result.assignments, spent
 
 
-class _UselessBound(cp_model.CpSolverSolutionCallback):
-    """Stops a parallel search of the whole problem at its first roster after ``after`` (a monotonic time)
-    if the objective's lower bound is then still under a tenth of the best roster's value.
-
-    Such a bound means the LP relaxation is worthless for the instance (it covers all the demand with
-    fractions of people: 12 against rosters of thousands on the benchmark's Instance12), and the threads
-    that search the whole problem with it find nothing; the caller then gives those threads to the
-    neighbourhoods. Where the LP is worth its cost the bound is already near the best roster by then
-    (Instance8: 1,257 against 2,743 after 10 s), and the search goes on undisturbed.
-    """
-
-    def __init__(self, after: float) -> None:
-        super().__init__()
-        self.after = after
-        self.stopped = False
-
-    def on_solution_callback(self) -> None:
-        useless = self.best_objective_bound < 0.1 * self.objective_value
-        if useless and not self.stopped and time.monotonic() >= self.after:
-            self.stopped = True
-            self.stop_search()
-
-
 class _Search:
     """A full CP-SAT solve for part of the budget, then a large-neighbourhood search (LNS) around the best
     roster: free a window of days for everyone, or every day of a few workers, fix the other cells, and
@@ -550,8 +524,6 @@ class _Search:
         workers: int | None = None,
         whole: bool = False,
         portfolio: bool = False,
-        neighbourhoods: bool = False,
-        callback: cp_model.CpSolverSolutionCallback | None = None,
     ) -> tuple[object, cp_model.CpSolver]:
         self.model.clear_hints()
         if isinstance(hint, list):
@@ -589,17 +561,12 @@ class _Search:
         else:
             params.num_workers = max(1, workers or self.workers)
             params.max_time_in_seconds = max(limit, 0.01)
-            if whole and neighbourhoods:
-                # One search of the whole problem, every other thread on CP-SAT's neighbourhoods and local
-                # search (see _UselessBound): Instance12 4,830 against 6,351 in 60 s.
-                params.subsolvers.append("default_lp")
-                params.num_full_subsolvers = 1
-            elif whole and params.num_workers >= 3:
+            if whole and params.num_workers >= 3:
                 # Two searches of the whole problem (with the LP, and with the full LP whose bound guides
                 # them) and every other thread on CP-SAT's neighbourhoods: on the benchmark's 28-day
                 # instances this beat CP-SAT's default mix of six whole-problem searches (docs/benchmarks.md).
                 params.subsolvers.extend(["default_lp", "max_lp"])
-        status = solver.solve(self.model, callback)
+        status = solver.solve(self.model)
         self.dtime += solver.deterministic_time
         if status == cp_model.MODEL_INVALID:
             raise ValueError(f"invalid CP-SAT model: {self.model.validate()}")
@@ -625,19 +592,7 @@ class _Search:
             # on the benchmark it beat 60 % portfolio + these neighbourhoods (Instance5: 1,349 vs 1,554;
             # Instance9: 563 vs 697, 60 s each).
             share = 0.05 if (self.lns and self.deterministic) else 1.0
-            probe = None
-            if not self.deterministic and self.workers >= 3:
-                probe = _UselessBound(self.started + 0.1 * self.time_limit)
-            status, solver = self._call(
-                min(share * self.time_limit, self._left()), self._hint, whole=True, callback=probe
-            )
-            if probe is not None and probe.stopped and self._left() > 0:
-                # The rest of the budget to the neighbourhoods, from the roster found (every variable
-                # hinted, so CP-SAT starts from it at once).
-                self._report(SWITCHED)
-                status, solver = self._call(
-                    self._left(), list(solver.response_proto.solution), whole=True, neighbourhoods=True
-                )
+            status, solver = self._call(min(share * self.time_limit, self._left()), self._hint, whole=True)
             if status == cp_model.UNKNOWN and self._left() > 0:
                 # Still no roster: CP-SAT's parallel portfolio (its feasibility jump finds first solutions
                 # the deterministic searches miss); a roster matters more than reproducing it exactly.

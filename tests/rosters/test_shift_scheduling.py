@@ -119,14 +119,11 @@ def test_the_evaluator_counts_penalties_and_broken_rules_on_a_hand_made_solution
     assert "A has two shifts on day 0" in broken
 
 
-# Instance12's LP bound is of no use (see rosters.solver_cpsat._UselessBound): its roster comes from the
-# search that gives the whole problem's threads to the neighbourhoods. (Within 3 s the smaller instances
-# may or may not switch, depending on how far the bound has got at 0.3 s.)
-@pytest.mark.parametrize(("number", "seconds"), [(1, 3), (2, 3), (3, 3), (12, 15)])
-def test_bench_objective_equals_the_independent_evaluation(number: int, seconds: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_bench_objective_equals_the_independent_evaluation(number: int, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench/shift_scheduling.py"), "--instances", str(number)]
-        + ["--time-limit", str(seconds), "--out", str(tmp_path)],
+        + ["--time-limit", "3", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         check=True,
@@ -143,7 +140,5 @@ def test_bench_objective_equals_the_independent_evaluation(number: int, seconds:
     assert broken == []
     assert objective == row["objective"]
     assert row["hard_violations"] == 0
-    if number == 12:
-        assert row["switched"] is True
     # Sanity: never better than the proven optimum of these instances.
     assert objective >= row["best_known"]
