@@ -479,3 +479,39 @@ def test_the_person_by_person_start_is_a_roster_or_nothing(p: RosterProblem) -> 
     roster, _spent = person_by_person(p)
     if roster is not None:
         assert check(p, roster) == []
+
+
+def test_the_parallel_search_starts_from_every_variable_of_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rosters import solver_cpsat
+
+    # CP-SAT takes a hint of the cells alone only if it can complete it cheaply; the whole-problem search
+    # gets the start with every variable of the model set, so its first roster is the start itself.
+    people = [
+        Worker(i, True, min_minutes_period=3 * 12 * 60, min_consecutive_days=2, max_consecutive_days=3)
+        for i in range(2)
+    ]
+    cover = [Cover(d, "D", min_people=1, over_weight=1) for d in range(7)]
+    p = problem(people, cover=cover, weights=Weights(fairness_weekends=0))
+    start, _spent = solver_cpsat.person_by_person(p)
+    assert start is not None
+    calls = []
+    original = solver_cpsat._Search._call
+
+    def spy(self, limit, hint, **kwargs):  # type: ignore[no-untyped-def]
+        status, solver = original(self, limit, hint, **kwargs)
+        calls.append((hint, kwargs, len(self.model.proto.variables), dict(self.x)))
+        return status, solver
+
+    monkeypatch.setattr(solver_cpsat._Search, "_call", spy)
+    result = solver_cpsat.build_and_solve(
+        p, time_limit=2, workers=3, progress=None, deterministic=False, seed=0, log=False
+    )
+    assert result.assignments is not None
+    # (The start's one-person problems come first, through the same class.)
+    (k,) = [k for k, call in enumerate(calls) if call[1] == {"fix_hint": True}]
+    hint, kwargs, n_variables, x = calls[k + 1]
+    assert kwargs == {"whole": True}
+    assert isinstance(hint, list)
+    assert len(hint) == n_variables
+    cells = {(p.workers[i].id, d): p.shifts[s].code for (i, d, s), v in x.items() if hint[v.index]}
+    assert cells == start
