@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import cast
 
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from config.spreadsheet import FORMULA_STARTS, cell_safe
 from orgdata.layouts import KIND_BY_NAME
@@ -52,10 +53,13 @@ def read_sheets(path: Path, mapping: OrgMapping, *, name: str | None = None) -> 
     for sheet in sheets:
         where = f"{sheet.file}{' › ' + sheet.sheet if sheet.sheet else ''}"
         if sheet.kind in seen:
-            raise FileProblem(f"{where} and {seen[sheet.kind]} both hold {sheet.kind}; give each kind once")
+            raise FileProblem(
+                _("%(here)s and %(there)s both hold %(kind)s; give each kind once")
+                % {"here": where, "there": seen[sheet.kind], "kind": sheet.kind}
+            )
         seen[sheet.kind] = where
     if not sheets:
-        raise FileProblem("no sheet or file of a known kind (" + ", ".join(KIND_BY_NAME) + ")")
+        raise FileProblem(_("no sheet or file of a known kind (%(kinds)s)") % {"kinds": ", ".join(KIND_BY_NAME)})
     return sheets
 
 
@@ -86,7 +90,7 @@ def _unzip(path: Path, into: Path) -> list[tuple[Path, str]]:
                 continue
             total += info.file_size
             if total > MAX_ZIP_BYTES:
-                raise FileProblem("the ZIP archive unpacks to more than 200 MB")
+                raise FileProblem(_("the ZIP archive unpacks to more than 200 MB"))
             target = into / name
             target.write_bytes(archive.read(info))
             members.append((target, name))
@@ -110,7 +114,9 @@ def _read_one(path: Path, shown: str, mapping: OrgMapping) -> list[Sheet]:
     try:
         workbook = load_workbook(path, read_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken archive
-        raise FileProblem(f"{shown}: not a readable XLSX workbook: {exc}") from None
+        raise FileProblem(
+            _("%(file)s: not a readable XLSX workbook: %(error)s") % {"file": shown, "error": exc}
+        ) from None
     names = workbook.sheetnames
     workbook.close()
     if len(names) == 1 and names[0] not in by_sheet:
@@ -118,7 +124,10 @@ def _read_one(path: Path, shown: str, mapping: OrgMapping) -> list[Sheet]:
         return [Sheet(_kind_of(names[0], list(frame.columns), mapping, shown), shown, names[0], frame)]
     unknown = [n for n in names if n not in by_sheet]
     if unknown:
-        raise FileProblem(f"{shown}: sheets {unknown} are not kinds this mapping knows (sheets: {', '.join(by_sheet)})")
+        raise FileProblem(
+            _("%(file)s: sheets %(unknown)s are not kinds this mapping knows (sheets: %(known)s)")
+            % {"file": shown, "unknown": unknown, "known": ", ".join(by_sheet)}
+        )
     return [Sheet(by_sheet[n], shown, n, _frame(path, mapping, n)) for n in names]
 
 
@@ -136,8 +145,8 @@ def _kind_of(stem: str, header: list[str], mapping: OrgMapping, shown: str) -> s
     fits.sort(reverse=True)
     if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
         raise FileProblem(
-            f"{shown}: cannot tell which kind of rows it holds; name the file or sheet after one of "
-            + ", ".join(m.sheet for m in mapping.kinds.values())
+            _("%(file)s: cannot tell which kind of rows it holds; name the file or sheet after one of %(sheets)s")
+            % {"file": shown, "sheets": ", ".join(m.sheet for m in mapping.kinds.values())}
         )
     return fits[0][1]
 

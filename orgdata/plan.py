@@ -330,7 +330,10 @@ def _rows(sheet: Sheet, kind: Kind, kind_mapping: KindMapping, reader: _Reader) 
         from workload.reader import FileProblem
 
         where = f"{sheet.file}{' › ' + sheet.sheet if sheet.sheet else ''}"
-        raise FileProblem(f"{where} ({kind.name}): columns missing: {', '.join(map(repr, missing))}")
+        raise FileProblem(
+            _("%(where)s (%(kind)s): columns missing: %(missing)s")
+            % {"where": where, "kind": kind.name, "missing": ", ".join(map(repr, missing))}
+        )
     fields = [kind.field(name) for name in kind.names if name in present]
     frame = sheet.frame[[kind_mapping.column(f.name) for f in fields]]
     rows = []

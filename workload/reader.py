@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 import pandas as pd
 from defusedxml import DefusedXmlException
+from django.utils.translation import gettext as _
 
 CHUNK_ROWS = 100_000
 XLSX_MAGIC = b"PK\x03\x04"
@@ -76,7 +77,7 @@ def detect_encoding(path: Path, declared: str) -> str:
         except UnicodeDecodeError:
             continue
         return candidate
-    raise FileProblem("the file is neither UTF-8 nor GB18030 text; save it as UTF-8 CSV or as XLSX")
+    raise FileProblem(_("the file is neither UTF-8 nor GB18030 text; save it as UTF-8 CSV or as XLSX"))
 
 
 def read_chunks(
@@ -97,11 +98,17 @@ def read_chunks(
 def _check_header(header: list[str], columns: list[str]) -> None:
     duplicated = sorted({h for h in header if header.count(h) > 1 and h in columns})
     if duplicated:
-        raise FileProblem(f"the header names these columns more than once: {', '.join(map(repr, duplicated))}")
+        raise FileProblem(
+            _("the header names these columns more than once: %(columns)s")
+            % {"columns": ", ".join(map(repr, duplicated))}
+        )
     missing = [c for c in columns if c not in header]
     if missing:
         shown = ", ".join(repr(h) for h in header[:30])
-        raise FileProblem(f"columns missing from the file: {', '.join(map(repr, missing))} (the file has {shown})")
+        raise FileProblem(
+            _("columns missing from the file: %(missing)s (the file has %(shown)s)")
+            % {"missing": ", ".join(map(repr, missing)), "shown": shown}
+        )
 
 
 def _csv_chunks(path: Path, *, columns: list[str] | None, encoding: str, chunk_rows: int) -> Iterator[Chunk]:
@@ -111,9 +118,9 @@ def _csv_chunks(path: Path, *, columns: list[str] | None, encoding: str, chunk_r
         with path.open(encoding=encoding, newline="") as handle:
             header = next(csv.reader(handle), [])
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise FileProblem(f"not a readable CSV file: {exc}") from None
+        raise FileProblem(_("not a readable CSV file: %(error)s") % {"error": exc}) from None
     if not header:
-        raise FileProblem("the file is empty")
+        raise FileProblem(_("the file is empty"))
     if columns is None:
         columns = [h.strip() for h in header]  # every column as it is, repeated names included
     else:
@@ -141,9 +148,11 @@ def _csv_chunks(path: Path, *, columns: list[str] | None, encoding: str, chunk_r
                 yield Chunk(frame=frame, first_row=first_row, progress=min(raw.tell() / size, 1.0))
                 first_row += len(frame)
     except pd.errors.ParserError as exc:
-        raise FileProblem(f"the CSV structure is broken: {exc}") from None
+        raise FileProblem(_("the CSV structure is broken: %(error)s") % {"error": exc}) from None
     except UnicodeDecodeError as exc:
-        raise FileProblem(f"the file is not valid {encoding}: {exc}") from None
+        raise FileProblem(
+            _("the file is not valid %(encoding)s: %(error)s") % {"encoding": encoding, "error": exc}
+        ) from None
 
 
 def _cell_text(value: object) -> str:
@@ -164,17 +173,19 @@ def _xlsx_guard(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileProblem(f"not a readable XLSX workbook: {exc}") from None
+        raise FileProblem(_("not a readable XLSX workbook: %(error)s") % {"error": exc}) from None
     if len(members) > XLSX_MAX_MEMBERS:
-        raise FileProblem(f"the workbook has {len(members)} parts; a spreadsheet export has a few dozen")
+        raise FileProblem(
+            _("the workbook has %(parts)d parts; a spreadsheet export has a few dozen") % {"parts": len(members)}
+        )
     total = sum(member.file_size for member in members)
     if total > XLSX_MAX_UNCOMPRESSED:
-        raise FileProblem(f"the workbook would expand to {total // 1024**2} MB; the limit is 4096 MB")
+        raise FileProblem(_("the workbook would expand to %(mb)d MB; the limit is 4096 MB") % {"mb": total // 1024**2})
     for member in members:
         if member.file_size > 1024**2 and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
             raise FileProblem(
-                f"the workbook part {member.filename!r} expands {member.file_size // max(member.compress_size, 1)} "
-                "times; refused as a possible zip bomb"
+                _("the workbook part %(part)r expands %(times)d times; refused as a possible zip bomb")
+                % {"part": member.filename, "times": member.file_size // max(member.compress_size, 1)}
             )
 
 
@@ -187,23 +198,34 @@ def _xlsx_chunks(path: Path, *, columns: list[str] | None, sheet: str | None, ch
         # read_only streams rows; openpyxl parses the XML with defusedxml when it is installed.
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise FileProblem(f"not a readable XLSX workbook: {exc}") from None
+        raise FileProblem(_("not a readable XLSX workbook: %(error)s") % {"error": exc}) from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise FileProblem(f"the workbook has no sheet {sheet!r} (it has {', '.join(workbook.sheetnames)})")
+            raise FileProblem(
+                _("the workbook has no sheet %(sheet)r (it has %(sheets)s)")
+                % {"sheet": sheet, "sheets": ", ".join(workbook.sheetnames)}
+            )
         if not workbook.worksheets:
-            raise FileProblem("the workbook has no worksheet")
+            raise FileProblem(_("the workbook has no worksheet"))
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         if (worksheet.max_column or 0) > XLSX_MAX_COLUMNS or (worksheet.max_row or 0) > XLSX_MAX_ROWS:
             raise FileProblem(
-                f"the sheet claims {worksheet.max_row} rows and {worksheet.max_column} columns; at most "
-                f"{XLSX_MAX_ROWS} rows and {XLSX_MAX_COLUMNS} columns are read"
+                _(
+                    "the sheet claims %(rows)s rows and %(columns)s columns; at most %(max_rows)d rows and "
+                    "%(max_columns)d columns are read"
+                )
+                % {
+                    "rows": worksheet.max_row,
+                    "columns": worksheet.max_column,
+                    "max_rows": XLSX_MAX_ROWS,
+                    "max_columns": XLSX_MAX_COLUMNS,
+                }
             )
         total = max(worksheet.max_row or 1, 1)
         rows = worksheet.iter_rows(values_only=True)
         header_row = next(rows, None)
         if header_row is None:
-            raise FileProblem("the sheet is empty")
+            raise FileProblem(_("the sheet is empty"))
         header = [_cell_text(v) for v in header_row]
         if columns is None:
             columns = header  # every column as it is, repeated names included
@@ -224,10 +246,14 @@ def _xlsx_chunks(path: Path, *, columns: list[str] | None, sheet: str | None, ch
                     buffer = []
         except XLSX_BROKEN as exc:
             # The sheet's XML is damaged somewhere after the header (a truncated or edited file).
-            raise FileProblem(f"the worksheet is damaged: {type(exc).__name__}: {exc}") from None
+            raise FileProblem(
+                _("the worksheet is damaged: %(kind)s: %(error)s") % {"kind": type(exc).__name__, "error": exc}
+            ) from None
         if buffer:
             yield Chunk(pd.DataFrame(buffer, columns=columns, dtype=str), first_row, 1.0)
     except XLSX_BROKEN as exc:
-        raise FileProblem(f"not a readable XLSX workbook: {type(exc).__name__}: {exc}") from None
+        raise FileProblem(
+            _("not a readable XLSX workbook: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"}
+        ) from None
     finally:
         workbook.close()

@@ -242,6 +242,19 @@ def test_file_level_problems_reject_the_batch(county: None, tmp_path: Path, cont
     assert Incident.objects.count() == 0
 
 
+def test_a_file_level_problem_is_told_in_the_planners_language(county: None, tmp_path: Path) -> None:
+    from django.utils import translation
+
+    path = tmp_path / "bad.csv"
+    path.write_text("external_id,received_at\nA,2026-03-01 08:00:00\n", encoding="utf-8")
+    with translation.override("zh-hans"):
+        batch = run(path)
+    assert batch.status == BatchStatus.REJECTED
+    assert batch.message.startswith("文件缺少以下列：")
+    assert "'station'" in batch.message  # the names stay as the file and the mapping give them
+    assert Incident.objects.count() == 0
+
+
 def test_unknown_mapping_is_refused_before_anything_is_stored(county: None, tmp_path: Path) -> None:
     with pytest.raises(MappingError, match="known mappings: .*jingli"), (tmp_path / "x.csv").open("wb") as upload:
         upload.write(b"x")
