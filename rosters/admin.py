@@ -1,7 +1,8 @@
 """Rosters in the admin: patterns and the holiday calendar for planners to edit; rosters to read.
 
 Rosters change only through their pages (which call the services, with checks and audit), so their admin
-is read-only for everyone; chiefs see their own station's rows only.
+is read-only for everyone; chiefs see their own station's rows only. Calendar links are made on the roster
+pages (their secret is shown once there); the admin lists them and lets planners revoke them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,24 @@ from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.forms import ModelForm, model_to_dict
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from config.admin_scope import RoleScopedAdmin
-from rosters.models import CalendarDay, Roster, RosterShortfall, ShiftPattern, ShiftRequest, ShiftType
+from config.roles import scope_of
+from personnel.models import Assignment
+from rosters.models import (
+    CalendarDay,
+    FeedToken,
+    Roster,
+    RosterMember,
+    RosterShortfall,
+    ShiftPattern,
+    ShiftRequest,
+    ShiftType,
+)
+from rosters.services import feed_token_revoke
 
 
 class AuditedAdmin(RoleScopedAdmin):
@@ -109,3 +124,43 @@ class ShiftRequestAdmin(AuditedAdmin):
     list_select_related = ["person", "station"]
     raw_id_fields = ["person"]
     date_hierarchy = "day"
+
+
+@admin.register(FeedToken)
+class FeedTokenAdmin(RoleScopedAdmin):
+    """Who has a calendar link, who made it and who revoked it. Nothing is added or edited here (a link's
+    secret exists only when the roster page makes it); planners revoke with the action, through the same
+    service and audit as the page. Chiefs see the links of the people their own pages manage: assigned to
+    the station now or on one of its rosters."""
+
+    planner_can_write = False
+    list_display = ["person", "live", "created_at", "created_by", "revoked_at", "revoked_by"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["person", "created_by", "revoked_by"]
+    search_fields = ["person__name", "person__number"]
+    fields = ["person", "created_at", "created_by", "revoked_at", "revoked_by"]  # not the digest
+    readonly_fields = ["person", "created_at", "created_by", "revoked_at", "revoked_by"]
+    date_hierarchy = "created_at"
+    actions = ["revoke_links"]
+
+    def scope_queryset(self, queryset: QuerySet[Any], station_id: int) -> QuerySet[Any]:
+        assigned = Assignment.objects.current().filter(unit__station_id=station_id).values("person_id")
+        rostered = RosterMember.objects.filter(roster__station_id=station_id).values("person_id")
+        return queryset.filter(Q(person_id__in=assigned) | Q(person_id__in=rostered))
+
+    @admin.display(boolean=True, description=_("live"))
+    def live(self, obj: FeedToken) -> bool:
+        return obj.revoked_at is None
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return scope_of(request.user).can_write
+
+    @admin.action(description=_("Revoke the selected calendar links"), permissions=["revoke"])
+    def revoke_links(self, request: HttpRequest, queryset: QuerySet[FeedToken]) -> None:
+        revoked = 0
+        for token in queryset.filter(revoked_at__isnull=True).select_related("person"):
+            revoked += feed_token_revoke(person=token.person, by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(n)d calendar link revoked.", "%(n)d calendar links revoked.", revoked) % {"n": revoked},
+        )

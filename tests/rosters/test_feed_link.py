@@ -147,3 +147,51 @@ def test_the_page_shows_a_new_link_once_and_revokes_it(
     client.force_login(factories.auditor())
     assert client.get(f"/rosters/feed-link/{person_id}/").status_code == 404
     assert "/rosters/feed-link/" not in client.get(f"/rosters/{published.pk}/").text
+
+
+def test_the_admin_lists_links_by_scope_and_lets_planners_revoke_them(
+    published: Roster, chief: User, other_station: Station
+) -> None:
+    people = sorted({p for p, _d in cells_of(published)})
+    mine = Person.objects.get(pk=people[0])
+    feed_token_issue(person=mine, by=chief)
+    stranger = factories.person()
+    factories.place(stranger, other_station)
+    feed_token_issue(person=stranger, by=factories.planner())
+    changelist = "/admin/rosters/feedtoken/"
+
+    def shown(user: User) -> str:
+        client = Client()
+        client.force_login(user)
+        response = client.get(changelist)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    # The chief sees his own person's link, not the other station's; the planner sees both.
+    page = shown(chief)
+    assert mine.name in page and stranger.name not in page
+    assert "revoke_links" not in page  # chiefs read here and manage on their pages
+    page = shown(factories.planner())
+    assert mine.name in page and stranger.name in page and "revoke_links" in page
+    # Nobody adds a link in the admin: its secret exists only when the page makes it.
+    client = Client()
+    client.force_login(factories.planner())
+    assert client.get(changelist + "add/").status_code == 403
+
+    # An auditor's POST of the action is refused and changes nothing.
+    auditor = Client()
+    auditor.force_login(factories.auditor())
+    live = FeedToken.objects.filter(revoked_at__isnull=True)
+    auditor.post(changelist, {"action": "revoke_links", "_selected_action": [t.pk for t in live]})
+    assert live.count() == 2
+
+    planner = factories.planner()
+    client.force_login(planner)
+    token = FeedToken.objects.get(person=mine)
+    response = client.post(changelist, {"action": "revoke_links", "_selected_action": [token.pk]}, follow=True)
+    assert "已作废 1 个日历订阅链接。" in response.content.decode()  # pages speak zh-hans unless asked otherwise
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_by == planner
+    assert FeedToken.objects.get(person=stranger).revoked_at is None
+    event = AuditEvent.objects.filter(action="roster.feed_link_revoke").latest("pk")
+    assert event.user == planner

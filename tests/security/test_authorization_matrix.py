@@ -26,7 +26,7 @@ from audit.services import audit_record
 from orgdata.models import OrgBatch, OrgMapping
 from personnel.models import Leave, Person
 from reports.catalogue import CATALOGUE
-from rosters.models import CalendarDay, RosterCell, ShiftPattern, ShiftRequest
+from rosters.models import CalendarDay, FeedToken, RosterCell, ShiftPattern, ShiftRequest
 from rosters.services import roster_create
 from security.models import LoginFailure, SecondFactor
 from stations.models import StationAlias
@@ -79,7 +79,7 @@ def world() -> dict[str, Any]:
     SecondFactor.objects.create(user=users["auditor"], required=False)
     Group.objects.create(name="matrix")
     # The later apps: a comment on the move, a roster of station A (built-in pattern) with its demand, a
-    # custom pattern and a shift request of station A, a leave waiting for a decision, an org
+    # custom pattern, a shift request and a calendar link of station A, a leave waiting for a decision, an org
     # import and its mapping, an API key.
     MoveComment.objects.create(move=move, author=planner, text="matrix")
     builtin = ShiftPattern.objects.filter(is_builtin=True, active=True).order_by("pk").first()
@@ -90,6 +90,7 @@ def world() -> dict[str, Any]:
     )
     ShiftPattern.objects.create(station=a, code="MXA", name="matrix A")
     ShiftRequest.objects.create(person=person, station=a, day=dt.date(2026, 2, 3), reason="matrix")
+    FeedToken.objects.create(person=person, digest="0" * 64, created_by=planner)
     assert CalendarDay.objects.exists(), "the holiday calendar is seeded by the rosters migrations"
     leave = Leave.objects.create(
         person=person, kind="annual", start_date=dt.date(2026, 3, 2), end_date=dt.date(2026, 3, 3),
@@ -262,7 +263,8 @@ ACCOUNT_MODELS = {"personnel.user", "security.secondfactor", "auth.group"}
 TRAIL_MODELS = {"audit.auditevent", "security.loginfailure"}
 # Written only through workflows (import pipelines, runs, review actions, roster pages), never edited in the admin.
 WORKFLOW_MODELS = {"workload.importbatch", "allocation.allocationrun", "allocation.proposal", "allocation.proposedmove",
-                   "allocation.movecomment", "workload.incident", "rosters.roster", "orgdata.orgbatch"}  # fmt: skip
+                   "allocation.movecomment", "workload.incident", "rosters.roster", "orgdata.orgbatch",
+                   "rosters.feedtoken"}  # fmt: skip
 # Planners add keys (the plaintext is shown once) and revoke them by an action; a key is never edited nor deleted.
 ADD_ONLY_MODELS = {"apikeys.apikey"}
 # County-wide things chiefs do not see at all: the admin answers 403 (no module) or "not found" (empty list).
@@ -272,7 +274,7 @@ PLANNER_DELETES = {"workload.importmapping", "orgdata.orgmapping", "rosters.cale
 STATION_BOUND = {"stations.station", "stations.unit", "stations.policearea", "stations.community",
                  "stations.stationalias", "personnel.person", "personnel.assignment", "personnel.leave",
                  "workload.incident", "allocation.proposedmove", "allocation.movecomment", "rosters.roster",
-                 "rosters.shiftpattern", "rosters.shiftrequest"}  # fmt: skip
+                 "rosters.shiftpattern", "rosters.shiftrequest", "rosters.feedtoken"}  # fmt: skip
 # Chiefs see the runs and proposals whose moves touch their station (the world's move leaves station A).
 MOVE_BOUND = {"allocation.allocationrun", "allocation.proposal"}
 
@@ -340,6 +342,7 @@ def _object_for(model: type[Model], role: str, world: dict[str, Any]) -> Model |
             "rosters.roster": "station",
             "rosters.shiftpattern": "station",
             "rosters.shiftrequest": "station",
+            "rosters.feedtoken": "person__assignments__unit__station",
         }
         return objects.filter(**{lookups[label]: world["a"]}).first()
     if label == "personnel.user":
