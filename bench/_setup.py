@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import statistics
 import sys
@@ -16,6 +17,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django  # noqa: E402
 
 django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+
+def demo_on_postgresql(refusal: str, *seed_args: str) -> None:
+    """Refuse any database but PostgreSQL with ``refusal``, then migrate and seed the demo county
+    (``seed_demo`` with ``seed_args``)."""
+    if connection.vendor != "postgresql":
+        raise SystemExit(refusal)
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", *seed_args, "--json", stdout=io.StringIO())
 
 
 # Strength of every station written by hand: the reference for the ORM selector (bench/strength.py) and

@@ -11,12 +11,10 @@ scratch table, and checks both produce the same totals.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import time
 
-from _setup import print_table
-from django.core.management import call_command
+from _setup import demo_on_postgresql, print_table
 from django.db import connection
 
 from workload.aggregate import cells_refresh
@@ -95,10 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--incidents", type=int, default=10_000_000)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        raise SystemExit("Point DATABASE_URL at PostgreSQL.")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", "--scale", "city", "--incidents", "0", "--json", stdout=io.StringIO())
+    demo_on_postgresql("Point DATABASE_URL at PostgreSQL.", "--scale", "city", "--incidents", "0")
     Incident.objects.exclude(source=SOURCE).delete()
     ensure_incidents(args.incidents)
     # Alternate the two, twice each, and keep the faster run of each: the cache is warm for both.

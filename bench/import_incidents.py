@@ -11,7 +11,6 @@ bare table with text columns: the fastest any import of that file could be. Prin
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import logging
 import os
@@ -22,8 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _setup import print_table
-from django.core.management import call_command
+from _setup import demo_on_postgresql, print_table
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -150,10 +148,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        raise SystemExit("Point DATABASE_URL at PostgreSQL: the reference is PostgreSQL's COPY.")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", "--incidents", "0", "--json", stdout=io.StringIO())
+    demo_on_postgresql("Point DATABASE_URL at PostgreSQL: the reference is PostgreSQL's COPY.", "--incidents", "0")
     # Jingli's own format under another source name, so bench rows never collide with real ones.
     jingli = (SHIPPED_DIR / "jingli.toml").read_text(encoding="utf-8")
     ImportMapping.objects.update_or_create(

@@ -17,12 +17,10 @@ long, ids given), in an unlogged table. Prints a table and a last JSON line.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import time
 
-from _setup import print_table
-from django.core.management import call_command
+from _setup import demo_on_postgresql, print_table
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
@@ -81,10 +79,7 @@ def main() -> None:
     parser.add_argument("--existing", type=int, default=0, help="rows of another source stored first")
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        raise SystemExit("Point DATABASE_URL at PostgreSQL.")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", "--incidents", "0", "--json", stdout=io.StringIO())
+    demo_on_postgresql("Point DATABASE_URL at PostgreSQL.", "--incidents", "0")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT regexp_replace(indexdef, ' ON public.workload_incident ', ' ON bench_paths_new ')"

@@ -10,11 +10,9 @@ against the same counts written by hand in SQL, and checks both give the same nu
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
-from _setup import STRENGTH_SQL, median_seconds, print_table
-from django.core.management import call_command
+from _setup import STRENGTH_SQL, demo_on_postgresql, median_seconds, print_table
 from django.db import connection
 
 from personnel.models import Person
@@ -43,10 +41,8 @@ def hand_written() -> dict[int, tuple[int, ...]]:
 
 
 def main() -> None:
-    if connection.vendor != "postgresql":
-        raise SystemExit("Point DATABASE_URL at PostgreSQL: this benchmark compares against PostgreSQL SQL.")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", "--scale", "city", "--incidents", "0", "--json", stdout=io.StringIO())
+    refusal = "Point DATABASE_URL at PostgreSQL: this benchmark compares against PostgreSQL SQL."
+    demo_on_postgresql(refusal, "--scale", "city", "--incidents", "0")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics after seeding, as autovacuum would give
     if orm() != hand_written():
