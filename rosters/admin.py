@@ -19,19 +19,16 @@ from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from config.admin_scope import RoleScopedAdmin
-from config.roles import scope_of
-from personnel.models import Assignment
 from rosters.models import (
     CalendarDay,
     FeedToken,
     Roster,
-    RosterMember,
     RosterShortfall,
     ShiftPattern,
     ShiftRequest,
     ShiftType,
 )
-from rosters.services import feed_token_revoke
+from rosters.services import can_manage_feed_anywhere, feed_people, feed_token_revoke
 
 
 class AuditedAdmin(RoleScopedAdmin):
@@ -144,16 +141,14 @@ class FeedTokenAdmin(RoleScopedAdmin):
     actions = ["revoke_links"]
 
     def scope_queryset(self, queryset: QuerySet[Any], station_id: int) -> QuerySet[Any]:
-        assigned = Assignment.objects.current().filter(unit__station_id=station_id).values("person_id")
-        rostered = RosterMember.objects.filter(roster__station_id=station_id).values("person_id")
-        return queryset.filter(Q(person_id__in=assigned) | Q(person_id__in=rostered))
+        return queryset.filter(person__in=feed_people(station_id))
 
     @admin.display(boolean=True, description=_("live"))
     def live(self, obj: FeedToken) -> bool:
         return obj.revoked_at is None
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
-        return scope_of(request.user).can_write
+        return can_manage_feed_anywhere(request.user)
 
     @admin.action(description=_("Revoke the selected calendar links"), permissions=["revoke"])
     def revoke_links(self, request: HttpRequest, queryset: QuerySet[FeedToken]) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -32,7 +32,7 @@ from django.utils.translation import gettext_noop, ngettext
 from audit.models import AuditEvent
 from audit.services import audit_record
 from config.roles import Role
-from personnel.models import Leave, Person
+from personnel.models import Assignment, Leave, Person
 from rosters import demand as demand_model
 from rosters.calendar import day_kinds
 from rosters.models import (
@@ -854,16 +854,22 @@ def leave_reject(*, leave: Leave, by: Any, reason: str) -> Leave:
 # --- Calendar subscription links -----------------------------------------------------------------
 
 
+# A chief manages the links of the people of his station: assigned there now, or on one of its rosters.
+# The two functions below read that rule from either side.
+
+
 def _feed_station_ids(person: Person) -> set[int]:
-    """The stations whose chiefs may manage a person's link: where he is assigned now or rostered."""
-    today = timezone.localdate()
-    assigned = Station.objects.filter(
-        Q(units__assignments__end_date__isnull=True) | Q(units__assignments__end_date__gt=today),
-        units__assignments__person=person,
-        units__assignments__start_date__lte=today,
-    ).values_list("pk", flat=True)
-    rostered = Roster.objects.filter(members__person=person).values_list("station_id", flat=True)
+    """The stations whose chiefs may manage a person's link."""
+    assigned = Assignment.objects.current().filter(person=person).values_list("unit__station_id", flat=True)
+    rostered = RosterMember.objects.filter(person=person).values_list("roster__station_id", flat=True)
     return set(assigned) | set(rostered)
+
+
+def feed_people(station_id: int) -> QuerySet[Person]:
+    """The people whose links a chief of the station may manage."""
+    assigned = Assignment.objects.current().filter(unit__station_id=station_id).values("person_id")
+    rostered = RosterMember.objects.filter(roster__station_id=station_id).values("person_id")
+    return Person.objects.filter(Q(pk__in=assigned) | Q(pk__in=rostered))
 
 
 def can_manage_feed(user: Any, person: Person) -> bool:
