@@ -441,18 +441,23 @@ def test_records_are_hashable_even_with_mappings_inside() -> None:
 # --- the person-by-person start ----------------------------------------------------------------------
 
 
+def _minimum_hours_and_runs() -> RosterProblem:
+    """Two people owing 36 hours each in runs of 2 to 3 days, one needed every day of a week."""
+    people = [
+        Worker(i, True, min_minutes_period=3 * 12 * 60, min_consecutive_days=2, max_consecutive_days=3)
+        for i in range(2)
+    ]
+    cover = [Cover(d, "D", min_people=1, over_weight=1) for d in range(7)]
+    return problem(people, cover=cover, weights=Weights(fairness_weekends=0))
+
+
 def test_the_person_by_person_start_keeps_the_rules_the_greedy_start_breaks() -> None:
     from rosters.solver_cpsat import person_by_person
     from rosters.solver_greedy import greedy_roster
 
     # Minimum hours and minimum runs cannot be grown one placement at a time: the greedy start breaks
     # them, the person-by-person start keeps them, and each person fills what the others left.
-    people = [
-        Worker(i, True, min_minutes_period=3 * 12 * 60, min_consecutive_days=2, max_consecutive_days=3)
-        for i in range(2)
-    ]
-    cover = [Cover(d, "D", min_people=1, over_weight=1) for d in range(7)]
-    p = problem(people, cover=cover, weights=Weights(fairness_weekends=0))
+    p = _minimum_hours_and_runs()
     assert rules(check(p, greedy_roster(p))) & {"min_minutes_period", "min_consecutive_days"}
     roster, _spent = person_by_person(p)
     assert roster is not None
@@ -486,12 +491,7 @@ def test_the_parallel_search_starts_from_every_variable_of_the_start(monkeypatch
 
     # CP-SAT takes a hint of the cells alone only if it can complete it cheaply; the whole-problem search
     # gets the start with every variable of the model set, so its first roster is the start itself.
-    people = [
-        Worker(i, True, min_minutes_period=3 * 12 * 60, min_consecutive_days=2, max_consecutive_days=3)
-        for i in range(2)
-    ]
-    cover = [Cover(d, "D", min_people=1, over_weight=1) for d in range(7)]
-    p = problem(people, cover=cover, weights=Weights(fairness_weekends=0))
+    p = _minimum_hours_and_runs()
     start, _spent = solver_cpsat.person_by_person(p)
     assert start is not None
     calls = []
