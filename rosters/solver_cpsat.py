@@ -34,6 +34,14 @@ from rosters.solver import (
 )
 from rosters.solver_greedy import greedy_roster
 
+# Above this many cells (worker x day x shift literals) the parallel portfolio gives the whole problem
+# one thread and the rest to local search. 60 s runs on the benchmark (docs/rosters-solver.md):
+# Instance12 (10,452 cells), whose LP calls all stopped at their iteration limit (bound 12), gave 4,707
+# and 4,922 this way against 5,336 the usual way; Instance11 (5,304), whose LP bound does come (3,433 at
+# 60 s), gained nothing on average (3,456 / 3,683 / 3,790 / 3,686 against 3,868 / 3,693) and lost its
+# bound; Instance6 (1,040) and Instance8 (2,158) lost (2,151 against 1,950; 1,833 against 1,428-1,614).
+LARGE_MODEL_CELLS = 8_000
+
 # A day of the per-worker sequence: a constant (history, or a day the worker cannot work) or a literal.
 Day = int | cp_model.IntVar
 
@@ -564,7 +572,13 @@ class _Search:
         else:
             params.num_workers = max(1, workers or self.workers)
             params.max_time_in_seconds = max(limit, 0.01)
-            if whole and params.num_workers >= 3:
+            if whole and params.num_workers >= 3 and len(self.x) > LARGE_MODEL_CELLS:
+                # A large model: its LP is too slow to guide anything within a roster's budget, so one
+                # search of the whole problem, and every other thread on local search and neighbourhoods.
+                params.subsolvers.append("default_lp")
+                params.num_full_subsolvers = 1
+                params.num_violation_ls = params.num_workers - 1
+            elif whole and params.num_workers >= 3:
                 # Two searches of the whole problem (with the LP, and with the full LP whose bound guides
                 # them) and every other thread on CP-SAT's neighbourhoods: on the benchmark's 28-day
                 # instances this beat CP-SAT's default mix of six whole-problem searches (docs/benchmarks.md).

@@ -515,3 +515,30 @@ def test_the_parallel_search_starts_from_every_variable_of_the_start(monkeypatch
     assert len(hint) == n_variables
     cells = {(p.workers[i].id, d): p.shifts[s].code for (i, d, s), v in x.items() if hint[v.index]}
     assert cells == start
+
+
+def test_a_large_model_gives_one_thread_to_the_whole_problem_and_the_rest_to_local_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ortools.sat.python import cp_model
+
+    from rosters import solver_cpsat
+
+    seen: list[tuple[int, int, list[str]]] = []
+    original = cp_model.CpSolver.solve
+
+    def spy(self, model, *args, **kwargs):  # type: ignore[no-untyped-def]
+        params = self.parameters
+        seen.append((params.num_full_subsolvers, params.num_violation_ls, list(params.subsolvers)))
+        return original(self, model, *args, **kwargs)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    p = _minimum_hours_and_runs()
+    cells = sum(len(p.shifts) * p.days for _ in p.workers)
+    for threshold, expected in ((cells + 1, (0, 0, ["default_lp", "max_lp"])), (10, (1, 3, ["default_lp"]))):
+        monkeypatch.setattr(solver_cpsat, "LARGE_MODEL_CELLS", threshold)
+        seen.clear()
+        solution = solve(p, time_limit=2, workers=4, deterministic=False)
+        assert solution.assignments is not None
+        assert check(p, solution.assignments) == []
+        assert expected in seen  # the whole-problem search
