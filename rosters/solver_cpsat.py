@@ -36,10 +36,11 @@ from rosters.solver_greedy import greedy_roster
 
 # Above this many cells (worker x day x shift literals) the parallel portfolio gives the whole problem
 # one thread and the rest to local search. 60 s runs on the benchmark (docs/rosters-solver.md):
-# Instance12 (10,452 cells), whose LP calls all stopped at their iteration limit (bound 12), gave 4,707
-# and 4,922 this way against 5,336 the usual way; Instance11 (5,304), whose LP bound does come (3,433 at
-# 60 s), gained nothing on average (3,456 / 3,683 / 3,790 / 3,686 against 3,868 / 3,693) and lost its
-# bound; Instance6 (1,040) and Instance8 (2,158) lost (2,151 against 1,950; 1,833 against 1,614 and 1,623).
+# Instance12 (10,452 cells), whose LP calls all stopped at their iteration limit (bound 12), gave
+# 4,707, 4,922 and 5,326 this way (4,726-4,831 in bench runs) against 5,336 the usual way;
+# Instance11 (5,304), whose LP bound does come (3,433 at 60 s), gained nothing on average (3,456 /
+# 3,683 / 3,790 / 3,686 against 3,868 / 3,693) and lost its bound; Instance6 (1,040) and Instance8
+# (2,158) lost (2,151 against 1,950; 1,833 against 1,614 and 1,623).
 LARGE_MODEL_CELLS = 8_000
 
 # A day of the per-worker sequence: a constant (history, or a day the worker cannot work) or a literal.
