@@ -573,17 +573,19 @@ class _Search:
         else:
             params.num_workers = max(1, workers or self.workers)
             params.max_time_in_seconds = max(limit, 0.01)
-            if whole and params.num_workers >= 3 and len(self.x) > LARGE_MODEL_CELLS:
-                # A large model: its LP is too slow to guide anything within a roster's budget, so one
-                # search of the whole problem, and every other thread on local search and neighbourhoods.
-                params.subsolvers.append("default_lp")
-                params.num_full_subsolvers = 1
-                params.num_violation_ls = params.num_workers - 1
-            elif whole and params.num_workers >= 3:
-                # Two searches of the whole problem (with the LP, and with the full LP whose bound guides
-                # them) and every other thread on CP-SAT's neighbourhoods: on the benchmark's 28-day
-                # instances this beat CP-SAT's default mix of six whole-problem searches (docs/benchmarks.md).
-                params.subsolvers.extend(["default_lp", "max_lp"])
+            if whole and params.num_workers >= 3:
+                if len(self.x) > LARGE_MODEL_CELLS:
+                    # A large model: its LP is too slow to guide anything within a roster's budget, so one
+                    # search of the whole problem, and every other thread on local search and neighbourhoods.
+                    params.subsolvers.append("default_lp")
+                    params.num_full_subsolvers = 1
+                    params.num_violation_ls = params.num_workers - 1
+                else:
+                    # Two searches of the whole problem (with the LP, and with the full LP whose bound
+                    # guides them) and every other thread on CP-SAT's neighbourhoods: on the benchmark's
+                    # 28-day instances this beat CP-SAT's default mix of six whole-problem searches
+                    # (docs/benchmarks.md).
+                    params.subsolvers.extend(["default_lp", "max_lp"])
         status = solver.solve(self.model)
         self.dtime += solver.deterministic_time
         if status == cp_model.MODEL_INVALID:
