@@ -91,6 +91,17 @@ def staged(batch: ImportBatch) -> bool:
     return StagedIncident.objects.filter(batch_id=batch.pk).exists()
 
 
+def copies_running() -> bool:
+    """Whether a session other than this one is still running a COPY (a killed worker's last staging
+    chunk: the server finishes, and may commit, a COPY whose data had all arrived)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state <> 'idle' AND query ILIKE 'COPY%%')"
+        )
+        return bool(cursor.fetchone()[0])
+
+
 def send(batch: ImportBatch, *, broker: str, queue: str) -> None:
     with app.connection_for_write(broker) as conn:
         import_batch.apply_async((batch.pk,), connection=conn, queue=queue)
@@ -138,6 +149,9 @@ def test_a_whole_worker_killed_mid_import_leaves_a_failed_batch_and_nothing_stor
         wait_for(lambda: staged(batch), 120, "the first rows to be staged")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
+        # The reaper runs minutes after a worker is lost, when its sessions are long over; here it runs at
+        # once, so first let the server finish what the dead worker had sent.
+        wait_for(lambda: not copies_running(), 60, "the killed worker's last COPY to end")
         batch.refresh_from_db()
         assert batch.status == BatchStatus.RUNNING and staged(batch)  # the wreck the reaper is for
         # Not stale yet: a young batch is left alone.
