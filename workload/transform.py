@@ -279,11 +279,13 @@ def _community(
         todo = resolved.isna() & station_id.notna()
         if not any(name == "" for _station, name in catalogue.community_by_name):
             todo &= value != ""
-        by_name = pd.Series(np.nan, index=cells.index, dtype="Float64")
-        if todo.any():
-            by_name[todo] = [
-                catalogue.community_by_name.get((int(s), v)) for s, v in zip(station_id[todo], value[todo], strict=True)
-            ]
+        # A series of its own (fillna aligns it by row): assigning a list that is all None into a
+        # Float64 series through a mask raises in pandas, and a file whose names all miss gives one.
+        by_name = pd.Series(
+            [catalogue.community_by_name.get((int(s), v)) for s, v in zip(station_id[todo], value[todo], strict=True)],
+            index=value.index[todo.to_numpy()],
+            dtype="Float64",
+        )
         resolved = resolved.fillna(by_name)
     present = raw != ""
     problems.fail(present & resolved.isna(), "unknown_community", spec.column, raw)

@@ -153,6 +153,17 @@ def test_a_broken_file_reports_every_kind_of_error_and_stores_nothing(county: No
     assert all(e["message"] for e in batch.errors)
 
 
+def test_a_file_whose_community_names_all_miss_reports_them(county: None, tmp_path: Path) -> None:
+    # Found by the XLSX fuzz test: no name in the file matches, so the lookup by name finds nothing at all.
+    rows = [["C-1", "2026-03-01 10:00:00", "", "", "QH-01", "XS01", "西风社区", "", ""]]
+    batch = run(write_csv(tmp_path / "names.csv", rows))
+    assert batch.status == BatchStatus.REJECTED
+    assert Incident.objects.count() == 0
+    assert [(e["row"], e["reason"], e["column"], e["value"]) for e in batch.errors] == [
+        (2, "unknown_community", "community", "西风社区")
+    ]
+
+
 def test_storing_the_valid_rows_gives_a_rejected_file_with_reasons(county: None, tmp_path: Path) -> None:
     batch = run(write_csv(tmp_path / "broken.csv", GOOD + [row for row, _expected in BAD]), mode=BatchMode.VALID_ROWS)
     assert batch.status == BatchStatus.STORED
