@@ -83,6 +83,12 @@ def brute_force(instance: Instance) -> float:
     return best
 
 
+# HiGHS works to tolerances relative to the objective's size: on a drawn instance whose objective was
+# about 5e5 (rule breaches weigh 1e5 each), two optimal move sets differed by 6e-5 in CI. One move
+# weighs 1, so a plan worse by a move still fails by far.
+SOLVER_TOLERANCE = {"rel": 1e-9, "abs": 1e-6}
+
+
 @pytest.mark.parametrize("max_moves", [0, 1, 2])
 def test_optimal_against_brute_force(max_moves: int) -> None:
     instance = small_instance(max_moves)
@@ -251,7 +257,7 @@ def test_the_curve_from_county_solves_is_the_city_optimum_at_every_budget(counti
     for budget in budgets:
         direct = solve(Instance(places, members, Rules(max_moves=budget, min_officers=2)))
         assert curve[budget].optimal and direct.optimal
-        assert curve[budget].objective == pytest.approx(direct.objective, abs=1e-6)
+        assert curve[budget].objective == pytest.approx(direct.objective, **SOLVER_TOLERANCE)
         assert len(curve[budget].moves) <= budget
 
 
@@ -268,4 +274,4 @@ def test_the_best_single_move_by_trying_all_is_the_one_move_optimum(needs, data)
     ]
     places.append(Place(len(needs) + 1, "BUREAU", False))
     instance = Instance(places, data.draw(members_strategy(len(needs))), Rules(max_moves=1, min_officers=2))
-    assert best_single_move(instance).objective == pytest.approx(solve(instance).objective, abs=1e-6)
+    assert best_single_move(instance).objective == pytest.approx(solve(instance).objective, **SOLVER_TOLERANCE)
