@@ -491,9 +491,18 @@ def test_the_parallel_search_starts_from_every_variable_of_the_start(monkeypatch
 
     # CP-SAT takes a hint of the cells alone only if it can complete it cheaply; the whole-problem search
     # gets the start with every variable of the model set, so its first roster is the start itself.
+    from rosters import solver_colgen
+
     p = _minimum_hours_and_runs()
-    start, _spent = solver_cpsat.person_by_person(p)
-    assert start is not None
+    starts = []
+    build_start = solver_colgen.lp_start
+
+    def keep_start(*args, **kwargs):  # type: ignore[no-untyped-def]
+        built = build_start(*args, **kwargs)
+        starts.append(built.roster)
+        return built
+
+    monkeypatch.setattr(solver_colgen, "lp_start", keep_start)
     calls = []
     original = solver_cpsat._Search._call
 
@@ -507,13 +516,14 @@ def test_the_parallel_search_starts_from_every_variable_of_the_start(monkeypatch
         p, time_limit=2, workers=3, progress=None, deterministic=False, seed=0, log=False
     )
     assert result.assignments is not None
-    # (The start's one-person problems come first, through the same class.)
     (k,) = [k for k, call in enumerate(calls) if call[1] == {"fix_hint": True}]
     hint, kwargs, n_variables, x = calls[k + 1]
     assert kwargs == {"whole": True}
     assert isinstance(hint, list)
     assert len(hint) == n_variables
     cells = {(p.workers[i].id, d): p.shifts[s].code for (i, d, s), v in x.items() if hint[v.index]}
+    (start,) = starts  # the parallel search starts from the LP's roster
+    assert check(p, start) == []
     assert cells == start
 
 

@@ -1,0 +1,79 @@
+"""The start built from the LP relaxation (rosters.solver_colgen): its rosters keep every person's rules,
+its LP never claims more than the true optimum, and the parallel search repairs what it leaves to it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+
+from rosters.solver import Cover, RosterProblem, Weights, Worker, check, evaluate, shortfalls, solve
+from rosters.solver_colgen import PRICE_SCALE, lp_start
+from tests.rosters.test_solver import DAY, problem, random_problems
+
+NO_FAIRNESS = Weights(fairness_nights=0, fairness_weekends=0, fairness_holidays=0)
+
+
+def test_the_lp_weighs_each_person_between_periods_and_the_dive_makes_a_roster() -> None:
+    # Three days of one person each; two people who may work one day each. The LP's optimum is one day
+    # short (weight 10): however the two spread their one shift, the dive's roster covers two days.
+    people = [Worker(i, True, max_shift_counts={"D": 1}) for i in (1, 2)]
+    cover = [Cover(d, "D", min_people=1, min_officers=0, under_weight=10) for d in range(3)]
+    p = problem(people, days=3, shifts=(DAY,), cover=cover, weights=NO_FAIRNESS)
+    start = lp_start(p, budget=10, threads=2)
+    assert start is not None
+    assert start.converged
+    assert abs(start.lp_value - 10) < 1e-6
+    assert start.bound == 10  # every period priced exactly: the LP is also a proven bound
+    assert check(p, start.roster) == []
+    assert len({d for (_w, d) in start.roster}) == 2
+    assert sum(evaluate(p, start.roster).values()) == 10
+
+
+def test_officer_and_leader_cover_count_only_officers_and_leaders() -> None:
+    # One shift a day needs a leader; only person 2 leads, and may work at most two of the three days.
+    people = [Worker(1, True), Worker(2, True, duty_leader=True, max_shift_counts={"D": 2})]
+    cover = [Cover(d, "D", min_people=1, min_officers=1, min_leaders=1) for d in range(3)]
+    p = problem(people, days=3, shifts=(DAY,), cover=cover, weights=NO_FAIRNESS)
+    start = lp_start(p, budget=10, threads=2)
+    assert start is not None and start.converged
+    assert abs(start.lp_value - p.weights.shortfall) < 1e-6  # one day without a leader, no more
+    assert len([d for (w, d) in start.roster if w == 2]) == 2
+    assert [s.missing for s in shortfalls(p, start.roster) if s.kind == "leaders"] == [1]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_problems())
+def test_the_lp_start_keeps_every_persons_rules_and_never_exceeds_the_optimum(p: RosterProblem) -> None:
+    p = replace(p, workers=tuple(replace(w, history=()) for w in p.workers), weights=NO_FAIRNESS)
+    start = lp_start(p, budget=20, threads=2)
+    assert start is not None  # without histories every person has a period (at worst an empty one)
+    # Only the one rule between people is left to the caller.
+    assert {v.rule for v in check(p, start.roster)} <= {"auxiliary_without_officer"}
+    best = solve(p, time_limit=10)
+    if start.converged and best.status == "optimal":
+        # A relaxation: its optimum is at most the roster problem's, to the rounding of the prices (each
+        # at most 1 / (2 * PRICE_SCALE) off, so a period priced at most that much per cell too high).
+        rounding = len(p.workers) * p.days * len(p.shifts) / PRICE_SCALE
+        assert start.lp_value <= best.objective + rounding + 1e-6
+    if start.bound is not None and best.status == "optimal":
+        assert start.bound <= best.objective  # the bound the parallel search is given must be a bound
+    if best.status == "optimal":
+        if not any(v.rule == "auxiliary_without_officer" for v in check(p, start.roster)):
+            assert sum(evaluate(p, start.roster).values()) >= best.objective
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_problems())
+def test_the_parallel_search_from_the_lp_start_keeps_every_hard_rule(p: RosterProblem) -> None:
+    p = replace(p, workers=tuple(replace(w, history=()) for w in p.workers))
+    solution = solve(p, time_limit=4, workers=2, deterministic=False)
+    assert solution.status in ("optimal", "feasible")
+    assert check(p, solution.assignments) == []
+    assert solution.penalties == evaluate(p, solution.assignments)
+    # The LP's bound, given to CP-SAT as a constraint, never cuts off the optimum.
+    exact = solve(p, time_limit=10)
+    if exact.status == "optimal" and solution.status == "optimal":
+        assert solution.objective == exact.objective
+    if exact.status == "optimal":
+        assert solution.bound is not None and solution.bound <= exact.objective
