@@ -70,9 +70,9 @@ class _Pricer:
         self.compiled = _build(self.problem)
         self.own = sum(self.compiled.objective) + self.compiled.constant
 
-    def price(self, prices: dict[Cell, float], limit: float) -> tuple[frozenset[Cell], int, bool] | None:
-        """The period of least cost minus the prices of its cells, with its own cost and whether it is
-        proven the least (None: none found)."""
+    def price(self, prices: dict[Cell, float], limit: float) -> tuple[list[tuple[frozenset[Cell], int]], bool]:
+        """The periods CP-SAT found on its way to the one of least cost minus the prices of its cells, that
+        one last, each with its own cost, and whether the last is proven the least (no period: none found)."""
         model = self.compiled.model
         model.clear_objective()
         gains = [
@@ -85,11 +85,23 @@ class _Pricer:
         solver.parameters.num_workers = 1
         solver.parameters.cp_model_presolve = False  # a quarter faster on models this small
         solver.parameters.max_time_in_seconds = max(limit, 0.01)
-        status = solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        cells = frozenset((d, s) for (_i, d, s), v in self.compiled.x.items() if solver.boolean_value(v))
-        return cells, int(solver.value(self.own)), status == cp_model.OPTIMAL
+        periods = _Periods(self.compiled.x, self.own)
+        status = solver.solve(model, periods)
+        return periods.found, status == cp_model.OPTIMAL
+
+
+class _Periods(cp_model.CpSolverSolutionCallback):
+    """Every period a pricing solve finds: the earlier ones often lower the LP too (fewer rounds)."""
+
+    def __init__(self, x: dict[tuple[int, int, int], cp_model.IntVar], own: cp_model.LinearExprT) -> None:
+        super().__init__()
+        self.x = x
+        self.own = own
+        self.found: list[tuple[frozenset[Cell], int]] = []
+
+    def on_solution_callback(self) -> None:
+        cells = frozenset((d, s) for (_i, d, s), v in self.x.items() if self.boolean_value(v))
+        self.found.append((cells, int(self.value(self.own))))
 
 
 class _Master:
@@ -199,16 +211,16 @@ def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart 
                 # Lagrangian bound: the LP plus every person's least reduced cost, when all are proven
                 # (the true least is at most 2 x rounding below the one found at the rounded prices).
                 lagrangian: float | None = value if len(todo) == len(people) else None
-                for i, cell_prices, result in zip(todo, prices, found, strict=True):
-                    if result is None:
+                for i, cell_prices, (periods, proven) in zip(todo, prices, found, strict=True):
+                    if not periods:
                         lagrangian = None
                         continue
-                    cells, cost, proven = result
-                    reduced = cost - duals[i] - sum(cell_prices.get(cell, 0.0) for cell in cells)
-                    if lagrangian is not None:
-                        lagrangian = lagrangian + min(0.0, reduced - 2 * rounding) if proven else None
-                    if reduced < -1e-6 * max(1.0, abs(cost)) and master.add(i, cells, cost):
-                        added += 1
+                    for n, (cells, cost) in enumerate(periods):
+                        reduced = cost - duals[i] - sum(cell_prices.get(cell, 0.0) for cell in cells)
+                        if n == len(periods) - 1 and lagrangian is not None:
+                            lagrangian = lagrangian + min(0.0, reduced - 2 * rounding) if proven else None
+                        if reduced < -1e-6 * max(1.0, abs(cost)) and master.add(i, cells, cost):
+                            added += 1
                 if lagrangian is not None:
                     bound = lagrangian if bound is None else max(bound, lagrangian)
                 rounds += 1
@@ -219,9 +231,10 @@ def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart 
 
         # Every person's own best period first: the LP then has a column per person.
         for i, result in enumerate(pool.map(lambda p: p.price({}, max(0.05, deadline - time.monotonic())), pricers)):
-            if result is None:
+            periods, _proven = result
+            if not periods:
                 return None
-            master.add(i, *result[:2])
+            master.add(i, *periods[-1])
         converged = generate(generation_end, None)
         lp_value = master.solve()
         chosen: dict[int, frozenset[Cell]] = {}

@@ -487,11 +487,10 @@ def test_the_person_by_person_start_is_a_roster_or_nothing(p: RosterProblem) -> 
 
 
 def test_the_parallel_search_starts_from_every_variable_of_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rosters import solver_cpsat
+    from rosters import solver_colgen, solver_cpsat
 
     # CP-SAT takes a hint of the cells alone only if it can complete it cheaply; the whole-problem search
     # gets the start with every variable of the model set, so its first roster is the start itself.
-    from rosters import solver_colgen
 
     p = _minimum_hours_and_runs()
     starts = []

@@ -58,9 +58,8 @@ def test_the_lp_start_keeps_every_persons_rules_and_never_exceeds_the_optimum(p:
         assert start.lp_value <= best.objective + rounding + 1e-6
     if start.bound is not None and best.status == "optimal":
         assert start.bound <= best.objective  # the bound the parallel search is given must be a bound
-    if best.status == "optimal":
-        if not any(v.rule == "auxiliary_without_officer" for v in check(p, start.roster)):
-            assert sum(evaluate(p, start.roster).values()) >= best.objective
+    if best.status == "optimal" and not any(v.rule == "auxiliary_without_officer" for v in check(p, start.roster)):
+        assert sum(evaluate(p, start.roster).values()) >= best.objective
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
