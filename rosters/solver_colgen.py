@@ -9,11 +9,14 @@ construction that CP-SAT then improves:
 
 1. **Column generation.** A master LP (GLOP, OR-Tools' own LP solver) mixes the periods found so far;
    its duals price each cell of the cover, and each person's best period at those prices (their own
-   requests and continuity included) is solved exactly by CP-SAT, one small model per person. A
-   period that lowers the LP joins it; the loop ends when none does or its time is up.
-2. **Dive.** The periods the LP uses most are fixed (every one at weight > 0.99, and at least a tenth
-   of the people still open), a few more rounds of generation follow for the others, and again,
-   until everybody has a period. That is a roster: every person's rules hold by construction.
+   requests, continuity and stability included) is solved exactly by CP-SAT, one small model per
+   person. Every period the solve finds on its way that lowers the LP joins it; the loop ends when
+   none does or its time is up. After a round in which every person's best period is proven, the LP
+   plus each person's least reduced cost is a lower bound on the roster's objective (Lagrangian).
+2. **Dive.** The periods the LP uses most are fixed (every one at weight > 0.99, and at least 5 % of
+   the people still open, more when the pace would not finish in time), a few more rounds of
+   generation follow for the others, and again, until everybody has a period. That is a roster:
+   every person's rules hold by construction.
 
 Fairness (about everyone's shares at once) is left to the search that follows, and so is the
 auxiliary rule: the caller drops an auxiliary's cells on a shift without an officer.
@@ -173,13 +176,15 @@ class _Master:
         )
 
 
-def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart | None:
+def lp_start(problem: RosterProblem, *, budget: float, threads: int, dive: bool = True) -> LpStart | None:
     """A roster built by column generation and a dive (module docstring), within ``budget`` seconds.
 
     None when a person has no period at all (their own rules contradict each other) or none was found in time."""
     started = time.monotonic()
     deadline = started + budget
-    generation_end = started + GENERATION_SHARE * budget
+    # Without the dive, generation takes the whole budget and each person then takes the period the LP
+    # weighs most.
+    generation_end = started + (GENERATION_SHARE if dive else 1.0) * budget
     people = problem.workers
     pricers = [_Pricer(problem, w) for w in people]
     master = _Master(problem)
