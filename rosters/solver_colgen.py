@@ -34,7 +34,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from rosters.solver import RosterProblem, Worker
-from rosters.solver_cpsat import _build
+from rosters.solver_cpsat import build_model
 
 # Duals become integer objective coefficients of the pricing model at this scale (CP-SAT's objective
 # is integral); a period's reduced cost is then computed exactly from its true cost.
@@ -70,7 +70,7 @@ class _Pricer:
             weights=replace(problem.weights, fairness_nights=0, fairness_weekends=0, fairness_holidays=0),
         )
         self.worker = worker
-        self.compiled = _build(self.problem)
+        self.compiled = build_model(self.problem)
         self.own = sum(self.compiled.objective) + self.compiled.constant
 
     def price(self, prices: dict[Cell, float], limit: float) -> tuple[list[tuple[frozenset[Cell], int]], bool]:

@@ -81,7 +81,7 @@ def _rest_conflicts(
 
 
 @dataclass
-class _Model:
+class RosterModel:
     """A roster problem as a CP-SAT model: the cells ``x[i, d, s]``, and the objective as its terms and
     constant (the model minimises their sum)."""
 
@@ -91,7 +91,7 @@ class _Model:
     constant: int
 
 
-def _build(problem: RosterProblem) -> _Model:
+def build_model(problem: RosterProblem) -> RosterModel:
     """Every hard rule as a constraint and every soft one as objective terms."""
     m = cp_model.CpModel()
     days = problem.days
@@ -326,7 +326,7 @@ def _build(problem: RosterProblem) -> _Model:
     if impossible:
         m.add_bool_or([])
     m.minimize(sum(objective) + constant)
-    return _Model(m, x, objective, constant)
+    return RosterModel(m, x, objective, constant)
 
 
 def build_and_solve(
@@ -344,7 +344,7 @@ def build_and_solve(
 ) -> CpResult:
     """``started``: the monotonic time the caller's budget began (the model's building counts in it)."""
     started = time.monotonic() if started is None else started
-    compiled = _build(problem)
+    compiled = build_model(problem)
     m, x = compiled.model, compiled.x
     days, shifts, people = problem.days, problem.shifts, problem.workers
 
