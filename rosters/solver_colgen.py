@@ -176,15 +176,13 @@ class _Master:
         )
 
 
-def lp_start(problem: RosterProblem, *, budget: float, threads: int, dive: bool = True) -> LpStart | None:
+def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart | None:
     """A roster built by column generation and a dive (module docstring), within ``budget`` seconds.
 
     None when a person has no period at all (their own rules contradict each other) or none was found in time."""
     started = time.monotonic()
     deadline = started + budget
-    # Without the dive, generation takes the whole budget and each person then takes the period the LP
-    # weighs most.
-    generation_end = started + (GENERATION_SHARE if dive else 1.0) * budget
+    generation_end = started + GENERATION_SHARE * budget
     people = problem.workers
     pricers = [_Pricer(problem, w) for w in people]
     master = _Master(problem)

@@ -42,11 +42,8 @@ from rosters.solver_greedy import greedy_roster
 # 3,683 / 3,790 / 3,686 against 3,868 / 3,693) and lost its bound; Instance6 (1,040) and Instance8
 # (2,158) lost (2,151 against 1,950; 1,833 against 1,614 and 1,623).
 LARGE_MODEL_CELLS = 8_000
-# Share of the parallel search's budget that building its start from the LP relaxation may take (on
-# a large model: without the dive). Single 60 s runs of Instance12 (docs/rosters-solver.md): 4,076 and
-# 4,198 without the dive at 0.5 and 0.4, against 4,102-4,283 with it at 0.6.
+# Share of the parallel search's budget that building its start from the LP relaxation may take.
 LP_START_SHARE = 0.6
-LARGE_LP_START_SHARE = 0.5
 
 # A day of the per-worker sequence: a constant (history, or a day the worker cannot work) or a literal.
 Day = int | cp_model.IntVar
@@ -362,11 +359,7 @@ def build_and_solve(
         # the benchmark's larger instances CP-SAT improves it far further than a roster of its own.
         from rosters.solver_colgen import lp_start
 
-        # A large model's dive gives a poor roster in its time (Instance12: 10,434-14,555 against an LP
-        # of about 4,100), and its search needs the time more: there generation alone, on a shorter budget.
-        large = len(x) > LARGE_MODEL_CELLS
-        share = LARGE_LP_START_SHARE if large else LP_START_SHARE
-        from_lp = lp_start(problem, budget=share * time_limit, threads=workers, dive=not large)
+        from_lp = lp_start(problem, budget=LP_START_SHARE * time_limit, threads=workers)
         if from_lp is not None:
             start = from_lp.roster
             if from_lp.bound is not None:

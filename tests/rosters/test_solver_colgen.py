@@ -76,31 +76,3 @@ def test_the_parallel_search_from_the_lp_start_keeps_every_hard_rule(p: RosterPr
         assert solution.objective == exact.objective
     if exact.status == "optimal":
         assert solution.bound is not None and solution.bound <= exact.objective
-
-
-def test_a_large_model_starts_from_generation_alone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from rosters import solver_colgen, solver_cpsat
-
-    people = [Worker(i, True, max_shift_counts={"D": 3}, min_consecutive_days=2) for i in range(4)]
-    cover = [Cover(d, "D", min_people=2, min_officers=0, under_weight=10, over_weight=1) for d in range(7)]
-    p = problem(people, days=7, shifts=(DAY,), cover=cover, weights=NO_FAIRNESS)
-    calls = []
-    original = solver_colgen.lp_start
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        result = original(*args, **kwargs)
-        calls.append((kwargs, result))
-        return result
-
-    monkeypatch.setattr(solver_colgen, "lp_start", spy)
-    for limit, dive in ((10_000, True), (10, False)):
-        monkeypatch.setattr(solver_cpsat, "LARGE_MODEL_CELLS", limit)
-        calls.clear()
-        solution = solve(p, time_limit=4, workers=2, deterministic=False)
-        assert check(p, solution.assignments) == []
-        ((kwargs, start),) = calls
-        assert kwargs["dive"] is dive
-        share = solver_cpsat.LP_START_SHARE if dive else solver_cpsat.LARGE_LP_START_SHARE
-        assert kwargs["budget"] == share * 4
-        # Either way the start is a roster keeping every rule (all officers here).
-        assert check(p, start.roster) == []
