@@ -107,6 +107,10 @@ class _Periods(cp_model.CpSolverSolutionCallback):
         self.found.append((cells, int(self.value(self.own))))
 
 
+class LpFailedError(RuntimeError):
+    """GLOP gave no solution of the master LP; the caller starts from its usual roster instead."""
+
+
 class _Master:
     """The LP: one weight per known period, each person's weights summing to one, the cover soft."""
 
@@ -159,7 +163,8 @@ class _Master:
 
     def solve(self) -> float:
         if self.lp.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            raise RuntimeError("the master LP has no solution")  # not reached: the slacks keep it feasible
+            # The slacks keep it feasible: only a numerical failure of GLOP gets here.
+            raise LpFailedError("the master LP has no solution")
         return float(self.objective.Value())
 
     def prices(self, i: int) -> dict[Cell, float]:
@@ -192,77 +197,82 @@ def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart 
     bound: float | None = None
     # A period's price at the rounded prices is off by at most this from its true price (one cell a day).
     rounding = problem.days * 0.5 / PRICE_SCALE
-    # One pricing model per thread and core: CP-SAT releases the interpreter while it solves.
-    with ThreadPoolExecutor(max(1, min(threads, os.cpu_count() or 1))) as pool:
+    try:
+        # One pricing model per thread and core: CP-SAT releases the interpreter while it solves.
+        with ThreadPoolExecutor(max(1, min(threads, os.cpu_count() or 1))) as pool:
 
-        def generate(until: float, max_rounds: int | None) -> bool:
-            """Rounds of pricing for the open people; True when no period lowers the LP any more."""
-            nonlocal rounds, bound
-            done = 0
-            while time.monotonic() < until and (max_rounds is None or done < max_rounds):
-                value = master.solve()
-                duals = [row.dual_value() for row in master.convexity]
-                todo = sorted(open_people)
-                by_kinds: dict[tuple[str, ...], dict[Cell, float]] = {}
-                for i in todo:
-                    if master.kinds[i] not in by_kinds:
-                        by_kinds[master.kinds[i]] = master.prices(i)
-                prices = [by_kinds[master.kinds[i]] for i in todo]
-                limit = max(0.05, min(1.0, until - time.monotonic()))
-                found = pool.map(lambda i, p: pricers[i].price(p, limit), todo, prices)  # noqa: B023 - consumed here
-                added = 0
-                # Lagrangian bound: the LP plus every person's least reduced cost, when all are proven
-                # (the true least is at most 2 x rounding below the one found at the rounded prices).
-                lagrangian: float | None = value if len(todo) == len(people) else None
-                for i, cell_prices, (periods, proven) in zip(todo, prices, found, strict=True):
-                    if not periods:
-                        lagrangian = None
-                        continue
-                    for n, (cells, cost) in enumerate(periods):
-                        reduced = cost - duals[i] - sum(cell_prices.get(cell, 0.0) for cell in cells)
-                        if n == len(periods) - 1 and lagrangian is not None:
-                            lagrangian = lagrangian + min(0.0, reduced - 2 * rounding) if proven else None
-                        if reduced < -1e-6 * max(1.0, abs(cost)) and master.add(i, cells, cost):
-                            added += 1
-                if lagrangian is not None:
-                    bound = lagrangian if bound is None else max(bound, lagrangian)
-                rounds += 1
-                done += 1
-                if not added:
-                    return True
-            return False
+            def generate(until: float, max_rounds: int | None) -> bool:
+                """Rounds of pricing for the open people; True when no period lowers the LP any more."""
+                nonlocal rounds, bound
+                done = 0
+                while time.monotonic() < until and (max_rounds is None or done < max_rounds):
+                    value = master.solve()
+                    duals = [row.dual_value() for row in master.convexity]
+                    todo = sorted(open_people)
+                    by_kinds: dict[tuple[str, ...], dict[Cell, float]] = {}
+                    for i in todo:
+                        if master.kinds[i] not in by_kinds:
+                            by_kinds[master.kinds[i]] = master.prices(i)
+                    prices = [by_kinds[master.kinds[i]] for i in todo]
+                    limit = max(0.05, min(1.0, until - time.monotonic()))
+                    found = pool.map(lambda i, p: pricers[i].price(p, limit), todo, prices)  # noqa: B023 - consumed here
+                    added = 0
+                    # Lagrangian bound: the LP plus every person's least reduced cost, when all are proven
+                    # (the true least is at most 2 x rounding below the one found at the rounded prices).
+                    lagrangian: float | None = value if len(todo) == len(people) else None
+                    for i, cell_prices, (periods, proven) in zip(todo, prices, found, strict=True):
+                        if not periods:
+                            lagrangian = None
+                            continue
+                        for n, (cells, cost) in enumerate(periods):
+                            reduced = cost - duals[i] - sum(cell_prices.get(cell, 0.0) for cell in cells)
+                            if n == len(periods) - 1 and lagrangian is not None:
+                                lagrangian = lagrangian + min(0.0, reduced - 2 * rounding) if proven else None
+                            if reduced < -1e-6 * max(1.0, abs(cost)) and master.add(i, cells, cost):
+                                added += 1
+                    if lagrangian is not None:
+                        bound = lagrangian if bound is None else max(bound, lagrangian)
+                    rounds += 1
+                    done += 1
+                    if not added:
+                        return True
+                return False
 
-        # Every person's own best period first: the LP then has a column per person.
-        for i, result in enumerate(pool.map(lambda p: p.price({}, max(0.05, deadline - time.monotonic())), pricers)):
-            periods, _proven = result
-            if not periods:
-                return None
-            master.add(i, *periods[-1])
-        converged = generate(generation_end, None)
-        lp_value = master.solve()
-        chosen: dict[int, frozenset[Cell]] = {}
-        step_seconds = 0.0
-        while open_people:
-            step_started = time.monotonic()
-            if chosen:
-                generate(deadline, DIVE_ROUNDS)
-                master.solve()
-            # At least a share of the people still open, and as many as the time left needs at the pace
-            # of the last step; out of time, everyone left takes the period the LP uses most (still a roster).
-            left = deadline - time.monotonic()
-            step = len(people)
-            if left > 0:
-                step = max(
-                    math.ceil(DIVE_FIX_SHARE * len(open_people)), math.ceil(len(open_people) * step_seconds / left)
-                )
-            ranked = sorted(((master.weights(i)[0], i) for i in open_people), key=lambda t: -t[0][0])
-            for n, ((weight, cells), i) in enumerate(ranked):
-                if n >= step and weight <= 0.99:
-                    break
-                master.columns[i][cells][0].SetLb(1)
-                chosen[i] = cells
-                open_people.discard(i)
-            step_seconds = time.monotonic() - step_started
+            # Every person's own best period first: the LP then has a column per person.
+            for i, result in enumerate(
+                pool.map(lambda p: p.price({}, max(0.05, deadline - time.monotonic())), pricers)
+            ):
+                periods, _proven = result
+                if not periods:
+                    return None
+                master.add(i, *periods[-1])
+            converged = generate(generation_end, None)
+            lp_value = master.solve()
+            chosen: dict[int, frozenset[Cell]] = {}
+            step_seconds = 0.0
+            while open_people:
+                step_started = time.monotonic()
+                if chosen:
+                    generate(deadline, DIVE_ROUNDS)
+                    master.solve()
+                # At least a share of the people still open, and as many as the time left needs at the pace
+                # of the last step; out of time, everyone left takes the period the LP uses most (still a roster).
+                left = deadline - time.monotonic()
+                step = len(people)
+                if left > 0:
+                    step = max(
+                        math.ceil(DIVE_FIX_SHARE * len(open_people)), math.ceil(len(open_people) * step_seconds / left)
+                    )
+                ranked = sorted(((master.weights(i)[0], i) for i in open_people), key=lambda t: -t[0][0])
+                for n, ((weight, cells), i) in enumerate(ranked):
+                    if n >= step and weight <= 0.99:
+                        break
+                    master.columns[i][cells][0].SetLb(1)
+                    chosen[i] = cells
+                    open_people.discard(i)
+                step_seconds = time.monotonic() - step_started
+    except LpFailedError:
+        return None
     codes = [s.code for s in problem.shifts]
     roster = {(people[i].id, d): codes[s] for i, cells in chosen.items() for d, s in cells}
     proven = None if bound is None else math.ceil(bound - 1e-6)

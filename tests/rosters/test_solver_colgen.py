@@ -76,3 +76,20 @@ def test_the_parallel_search_from_the_lp_start_keeps_every_hard_rule(p: RosterPr
         assert solution.objective == exact.objective
     if exact.status == "optimal":
         assert solution.bound is not None and solution.bound <= exact.objective
+
+
+def test_a_failed_master_lp_falls_back_to_the_usual_start(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from rosters import solver_colgen
+
+    def fail(self):  # type: ignore[no-untyped-def]
+        raise solver_colgen.LpFailedError("numerical trouble")
+
+    monkeypatch.setattr(solver_colgen._Master, "solve", fail)
+    people = [Worker(i, True, max_shift_counts={"D": 3}) for i in range(3)]
+    cover = [Cover(d, "D", min_people=1, min_officers=0, under_weight=10) for d in range(5)]
+    p = problem(people, days=5, shifts=(DAY,), cover=cover, weights=NO_FAIRNESS)
+    assert lp_start(p, budget=5, threads=2) is None
+    solution = solve(p, time_limit=2, workers=2, deterministic=False)
+    assert solution.status == "optimal"
+    assert check(p, solution.assignments) == []
+    assert shortfalls(p, solution.assignments) == []
