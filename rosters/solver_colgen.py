@@ -28,13 +28,13 @@ import math
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from rosters.solver import RosterProblem, Worker
-from rosters.solver_cpsat import build_model
+from rosters.solver_cpsat import alone, build_model
 
 # Duals become integer objective coefficients of the pricing model at this scale (CP-SAT's objective
 # is integral); a period's reduced cost is then computed exactly from its true cost.
@@ -62,15 +62,7 @@ class _Pricer:
     """One person's model: their rules and own costs; the cover's prices are set per call."""
 
     def __init__(self, problem: RosterProblem, worker: Worker) -> None:
-        # Alone, an auxiliary would be kept off every shift (no officer): price them as an officer.
-        self.problem = replace(
-            problem,
-            workers=(replace(worker, officer=True),),
-            cover=(),
-            weights=replace(problem.weights, fairness_nights=0, fairness_weekends=0, fairness_holidays=0),
-        )
-        self.worker = worker
-        self.compiled = build_model(self.problem)
+        self.compiled = build_model(alone(problem, worker, cover=()))
         self.own = sum(self.compiled.objective) + self.compiled.constant
 
     def price(self, prices: dict[Cell, float], limit: float) -> tuple[list[tuple[frozenset[Cell], int]], bool]:
@@ -86,7 +78,9 @@ class _Pricer:
         model.minimize(PRICE_SCALE * self.own - sum(gains))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.cp_model_presolve = False  # a quarter faster on models this small
+        # Faster on models this small (a throwaway timing: Instance8 13.4 ms a solve against 18.0 with
+        # presolve, Instance12 11.4 against 12.6).
+        solver.parameters.cp_model_presolve = False
         solver.parameters.max_time_in_seconds = max(limit, 0.01)
         periods = _Periods(self.compiled.x, self.own)
         status = solver.solve(model, periods)
@@ -175,10 +169,9 @@ class _Master:
                 out[cell] = out.get(cell, 0.0) + row.dual_value()
         return out
 
-    def weights(self, i: int) -> list[tuple[float, frozenset[Cell]]]:
-        return sorted(
-            ((var.solution_value(), cells) for cells, (var, _c) in self.columns[i].items()), key=lambda t: -t[0]
-        )
+    def favourite(self, i: int) -> tuple[float, frozenset[Cell]]:
+        """Person i's period of largest weight in the LP's solution, with its weight."""
+        return max(((var.solution_value(), cells) for cells, (var, _c) in self.columns[i].items()), key=lambda t: t[0])
 
 
 def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart | None:
@@ -263,7 +256,7 @@ def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart 
                     step = max(
                         math.ceil(DIVE_FIX_SHARE * len(open_people)), math.ceil(len(open_people) * step_seconds / left)
                     )
-                ranked = sorted(((master.weights(i)[0], i) for i in open_people), key=lambda t: -t[0][0])
+                ranked = sorted(((master.favourite(i), i) for i in open_people), key=lambda t: -t[0][0])
                 for n, ((weight, cells), i) in enumerate(ranked):
                     if n >= step and weight <= 0.99:
                         break

@@ -326,6 +326,18 @@ def build_model(problem: RosterProblem) -> RosterModel:
     return RosterModel(m, x, objective, constant)
 
 
+def alone(problem: RosterProblem, worker: Worker, **changes: object) -> RosterProblem:
+    """The problem of one worker on their own (with ``changes``, e.g. the cover left to them). An auxiliary
+    counts as an officer, since alone they would be kept off every shift; fairness, about everyone's
+    shares at once, is left out."""
+    return replace(
+        problem,
+        workers=(replace(worker, officer=True),),
+        weights=replace(problem.weights, fairness_nights=0, fairness_weekends=0, fairness_holidays=0),
+        **changes,  # type: ignore[arg-type]
+    )
+
+
 def build_and_solve(
     problem: RosterProblem,
     *,
@@ -357,7 +369,7 @@ def build_and_solve(
     if start is None and problem.previous is None and not deterministic and lns and problem.workers:
         # The parallel search starts from the roster the LP relaxation builds (rosters.solver_colgen): on
         # the benchmark's larger instances CP-SAT improves it far further than a roster of its own.
-        from rosters.solver_colgen import lp_start
+        from rosters.solver_colgen import lp_start  # here: that module builds its models with this one
 
         from_lp = lp_start(problem, budget=LP_START_SHARE * time_limit, threads=workers)
         if from_lp is not None:
@@ -477,13 +489,7 @@ def _best_period(
         for d in range(problem.days):
             if (worker.id, d) not in fixed and not any(officers[d, s.code] for s in problem.shifts):
                 fixed[worker.id, d] = None
-    part = replace(
-        problem,
-        workers=(replace(worker, officer=True),),
-        cover=cover,
-        fixed=fixed,
-        weights=replace(problem.weights, fairness_nights=0, fairness_weekends=0, fairness_holidays=0),
-    )
+    part = alone(problem, worker, cover=cover, fixed=fixed)
     spent = 0.0
     # One thread proves most people's best period in a few hundredths of a second; when it finds
     # nothing in time, CP-SAT's deterministic parallel mode (two threads interleaved) usually does.
