@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from rosters.solver import RosterProblem, Worker
+from rosters.solver import RosterProblem, Worker, evaluate
 from rosters.solver_cpsat import alone, build_model
 
 # Duals become integer objective coefficients of the pricing model at this scale (CP-SAT's objective
@@ -44,8 +44,10 @@ PRICE_SCALE = 10_000
 GENERATION_SHARE = 0.6
 DIVE_ROUNDS = 3
 DIVE_FIX_SHARE = 0.05
+DIVE_SLACK = 0.1
 
 Cell = tuple[int, int]  # (day, shift index)
+WORKS = -1  # a dive's decision that a person works a day, on a shift not yet decided
 
 
 @dataclass
@@ -65,6 +67,18 @@ class _Pricer:
         self.compiled = build_model(alone(problem, worker, cover=()))
         self.own = sum(self.compiled.objective) + self.compiled.constant
 
+    def fix(self, day: int, what: int | None) -> None:
+        """From now on the person works ``day`` on shift index ``what``, or is off (None), or works it on
+        some shift (WORKS)."""
+        cells = [v for (_i, d, _s), v in self.compiled.x.items() if d == day]
+        if what is None:
+            for v in cells:
+                self.compiled.model.add(v == 0)
+        elif what == WORKS:
+            self.compiled.model.add(sum(cells) == 1)
+        else:
+            self.compiled.model.add(self.compiled.x[0, day, what] == 1)
+
     def price(self, prices: dict[Cell, float], limit: float) -> tuple[list[tuple[frozenset[Cell], int]], bool]:
         """The periods CP-SAT found on its way to the one of least cost minus the prices of its cells, that
         one last, each with its own cost, and whether the last is proven the least (no period: none found)."""
@@ -78,9 +92,9 @@ class _Pricer:
         model.minimize(PRICE_SCALE * self.own - sum(gains))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        # Faster on models this small (a throwaway timing: Instance8 13.4 ms a solve against 18.0 with
-        # presolve, Instance12 11.4 against 12.6).
-        solver.parameters.cp_model_presolve = False
+        # One pass of presolve: its probing halves the solves of models with many shift types
+        # (docs/rosters-solver.md, "The LP start").
+        solver.parameters.max_presolve_iterations = 1
         solver.parameters.max_time_in_seconds = max(limit, 0.01)
         periods = _Periods(self.compiled.x, self.own)
         status = solver.solve(model, periods)
@@ -135,6 +149,7 @@ class _Master:
             for w in problem.workers
         ]
         self.columns: list[dict[frozenset[Cell], tuple[pywraplp.Variable, int]]] = [{} for _ in problem.workers]
+        self.forbidden: list[pywraplp.Variable] = []
 
     def _slack(self, row: pywraplp.Constraint, sign: int, cost: int) -> None:
         var = self.lp.NumVar(0, self.lp.infinity(), "")
@@ -169,6 +184,28 @@ class _Master:
                 out[cell] = out.get(cell, 0.0) + row.dual_value()
         return out
 
+    def weighted(self, i: int) -> list[tuple[float, frozenset[Cell]]]:
+        return [(var.solution_value(), cells) for cells, (var, _c) in self.columns[i].items()]
+
+    def forbid(self, i: int, fixed: dict[int, int | None]) -> None:
+        """Person i's periods that break a dive's decision get weight 0."""
+        for cells, (var, _c) in self.columns[i].items():
+            shift_of = dict(cells)
+            for day, what in fixed.items():
+                if not _agrees(shift_of, day, what):
+                    var.SetUb(0)
+                    self.forbidden.append(var)
+                    break
+
+    def release(self) -> None:
+        """Undoes ``forbid``."""
+        for var in self.forbidden:
+            var.SetUb(self.lp.infinity())
+        self.forbidden.clear()
+
+    def size(self) -> int:
+        return sum(len(c) for c in self.columns)
+
     def favourite(self, i: int) -> tuple[float, frozenset[Cell]]:
         """Person i's period of largest weight in the LP's solution, with its weight."""
         return max(((var.solution_value(), cells) for cells, (var, _c) in self.columns[i].items()), key=lambda t: t[0])
@@ -180,93 +217,196 @@ def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart 
     None when a person has no period at all (their own rules contradict each other) or none was found in time."""
     started = time.monotonic()
     deadline = started + budget
-    generation_end = started + GENERATION_SHARE * budget
-    people = problem.workers
-    pricers = [_Pricer(problem, w) for w in people]
-    master = _Master(problem)
-    open_people = set(range(len(people)))
-    rounds = 0
-    converged = False
-    bound: float | None = None
-    # A period's price at the rounded prices is off by at most this from its true price (one cell a day).
-    rounding = problem.days * 0.5 / PRICE_SCALE
     try:
         # One pricing model per thread and core: CP-SAT releases the interpreter while it solves.
         with ThreadPoolExecutor(max(1, min(threads, os.cpu_count() or 1))) as pool:
-
-            def generate(until: float, max_rounds: int | None) -> bool:
-                """Rounds of pricing for the open people; True when no period lowers the LP any more."""
-                nonlocal rounds, bound
-                done = 0
-                while time.monotonic() < until and (max_rounds is None or done < max_rounds):
-                    value = master.solve()
-                    duals = [row.dual_value() for row in master.convexity]
-                    todo = sorted(open_people)
-                    by_kinds: dict[tuple[str, ...], dict[Cell, float]] = {}
-                    for i in todo:
-                        if master.kinds[i] not in by_kinds:
-                            by_kinds[master.kinds[i]] = master.prices(i)
-                    prices = [by_kinds[master.kinds[i]] for i in todo]
-                    limit = max(0.05, min(1.0, until - time.monotonic()))
-                    found = pool.map(lambda i, p: pricers[i].price(p, limit), todo, prices)  # noqa: B023 - consumed here
-                    added = 0
-                    # Lagrangian bound: the LP plus every person's least reduced cost, when all are proven
-                    # (the true least is at most 2 x rounding below the one found at the rounded prices).
-                    lagrangian: float | None = value if len(todo) == len(people) else None
-                    for i, cell_prices, (periods, proven) in zip(todo, prices, found, strict=True):
-                        if not periods:
-                            lagrangian = None
-                            continue
-                        for n, (cells, cost) in enumerate(periods):
-                            reduced = cost - duals[i] - sum(cell_prices.get(cell, 0.0) for cell in cells)
-                            if n == len(periods) - 1 and lagrangian is not None:
-                                lagrangian = lagrangian + min(0.0, reduced - 2 * rounding) if proven else None
-                            if reduced < -1e-6 * max(1.0, abs(cost)) and master.add(i, cells, cost):
-                                added += 1
-                    if lagrangian is not None:
-                        bound = lagrangian if bound is None else max(bound, lagrangian)
-                    rounds += 1
-                    done += 1
-                    if not added:
-                        return True
-                return False
-
-            # Every person's own best period first: the LP then has a column per person.
-            for i, result in enumerate(
-                pool.map(lambda p: p.price({}, max(0.05, deadline - time.monotonic())), pricers)
-            ):
-                periods, _proven = result
-                if not periods:
-                    return None
-                master.add(i, *periods[-1])
-            converged = generate(generation_end, None)
-            lp_value = master.solve()
-            chosen: dict[int, frozenset[Cell]] = {}
-            step_seconds = 0.0
-            while open_people:
-                step_started = time.monotonic()
-                if chosen:
-                    generate(deadline, DIVE_ROUNDS)
-                    master.solve()
-                # At least a share of the people still open, and as many as the time left needs at the pace
-                # of the last step; out of time, everyone left takes the period the LP uses most (still a roster).
-                left = deadline - time.monotonic()
-                step = len(people)
-                if left > 0:
-                    step = max(
-                        math.ceil(DIVE_FIX_SHARE * len(open_people)), math.ceil(len(open_people) * step_seconds / left)
-                    )
-                ranked = sorted(((master.favourite(i), i) for i in open_people), key=lambda t: -t[0][0])
-                for n, ((weight, cells), i) in enumerate(ranked):
-                    if n >= step and weight <= 0.99:
-                        break
-                    master.columns[i][cells][0].SetLb(1)
-                    chosen[i] = cells
-                    open_people.discard(i)
-                step_seconds = time.monotonic() - step_started
+            gen = _Generation(problem, pool)
+            if not gen.first_periods(deadline):
+                return None
+            converged = gen.generate(started + GENERATION_SHARE * budget, None)
+            lp_value = gen.master.solve()
+            generated = time.monotonic()
+            gen.diving = True
+            chosen = gen.cell_dive(deadline)
+            if deadline - time.monotonic() >= generated - started:
+                # Time for the other dive too (about as long as generation took): the better roster of the two.
+                other = gen.column_dive(deadline)
+                if _value(problem, other) < _value(problem, chosen):
+                    chosen = other
     except LpFailedError:
         return None
+    proven = None if gen.bound is None else math.ceil(gen.bound - 1e-6)
+    return LpStart(_roster(problem, chosen), lp_value, converged, proven, gen.rounds, gen.master.size())
+
+
+def _roster(problem: RosterProblem, chosen: dict[int, frozenset[Cell]]) -> dict[tuple[int, int], str]:
     codes = [s.code for s in problem.shifts]
-    roster = {(people[i].id, d): codes[s] for i, cells in chosen.items() for d, s in cells}
-    proven = None if bound is None else math.ceil(bound - 1e-6)
-    return LpStart(roster, lp_value, converged, proven, rounds, sum(len(c) for c in master.columns))
+    return {(problem.workers[i].id, d): codes[s] for i, cells in chosen.items() for d, s in cells}
+
+
+def _value(problem: RosterProblem, chosen: dict[int, frozenset[Cell]]) -> int:
+    return sum(evaluate(problem, _roster(problem, chosen)).values())
+
+
+class _Generation:
+    """The master LP, each person's pricing model, and the rounds of generation between them."""
+
+    def __init__(self, problem: RosterProblem, pool: ThreadPoolExecutor) -> None:
+        self.problem = problem
+        self.pool = pool
+        self.people = problem.workers
+        self.pricers = [_Pricer(problem, w) for w in self.people]
+        self.master = _Master(problem)
+        self.open = set(range(len(self.people)))  # the people priced in a round
+        self.rounds = 0
+        self.bound: float | None = None  # the best Lagrangian bound so far
+        self.diving = False  # a dive's decisions restrict the LP: no bound from then on
+        self.round_seconds = 0.0  # the last round's
+        # A period's price at the rounded prices is off by at most this from its true price (one cell a day).
+        self.rounding = problem.days * 0.5 / PRICE_SCALE
+
+    def first_periods(self, deadline: float) -> bool:
+        """Every person's own best period: the LP then has a column per person. False if someone has none."""
+        found = self.pool.map(lambda p: p.price({}, max(0.05, deadline - time.monotonic())), self.pricers)
+        for i, (periods, _proven) in enumerate(found):
+            if not periods:
+                return False
+            self.master.add(i, *periods[-1])
+        return True
+
+    def generate(self, until: float, max_rounds: int | None) -> bool:
+        """Rounds of pricing for the open people; True when no period lowers the LP any more."""
+        master, done = self.master, 0
+        while time.monotonic() < until and (max_rounds is None or done < max_rounds):
+            round_started = time.monotonic()
+            value = master.solve()
+            duals = [row.dual_value() for row in master.convexity]
+            todo = sorted(self.open)
+            by_kinds: dict[tuple[str, ...], dict[Cell, float]] = {}
+            for i in todo:
+                if master.kinds[i] not in by_kinds:
+                    by_kinds[master.kinds[i]] = master.prices(i)
+            prices = [by_kinds[master.kinds[i]] for i in todo]
+            limit = max(0.05, min(1.0, until - time.monotonic()))
+            found = self.pool.map(lambda i, p: self.pricers[i].price(p, limit), todo, prices)  # noqa: B023 - consumed here
+            added = 0
+            # Lagrangian bound: the LP plus every person's least reduced cost, when all are proven
+            # (the true least is at most 2 x rounding below the one found at the rounded prices).
+            whole = len(todo) == len(self.people) and not self.diving
+            lagrangian: float | None = value if whole else None
+            for i, cell_prices, (periods, proven) in zip(todo, prices, found, strict=True):
+                if not periods:
+                    lagrangian = None
+                    continue
+                for n, (cells, cost) in enumerate(periods):
+                    reduced = cost - duals[i] - sum(cell_prices.get(cell, 0.0) for cell in cells)
+                    if n == len(periods) - 1 and lagrangian is not None:
+                        lagrangian = lagrangian + min(0.0, reduced - 2 * self.rounding) if proven else None
+                    if reduced < -1e-6 * max(1.0, abs(cost)) and master.add(i, cells, cost):
+                        added += 1
+            if lagrangian is not None:
+                self.bound = lagrangian if self.bound is None else max(self.bound, lagrangian)
+            self.rounds += 1
+            done += 1
+            self.round_seconds = time.monotonic() - round_started
+            if not added:
+                return True
+        return False
+
+    def cell_dive(self, deadline: float) -> dict[int, frozenset[Cell]]:
+        """Each step, every person takes the decisions about days (off, working, on a shift) that their
+        weighted periods agree on most (``_decisions``); generation follows, until the LP is integral.
+        Out of time, each person takes the period the LP weighs most that keeps their decisions."""
+        master, days = self.master, self.problem.days
+        fixed: list[dict[int, int | None]] = [{} for _ in self.people]
+        while True:
+            master.solve()
+            weighted = [master.weighted(i) for i in range(len(self.people))]
+            if time.monotonic() >= deadline or all(max(w for w, _c in ws) > 1 - 1e-6 for ws in weighted):
+                break
+            for i in sorted(self.open):
+                for day, what in _decisions(weighted[i], fixed[i], days).items():
+                    self.pricers[i].fix(day, what)
+                    fixed[i][day] = what
+                master.forbid(i, fixed[i])
+                if len(fixed[i]) == days and WORKS not in fixed[i].values():
+                    self.open.discard(i)
+            self.generate(deadline, DIVE_ROUNDS)
+        return {i: master.favourite(i)[1] for i in range(len(self.people))}
+
+    def column_dive(self, deadline: float) -> dict[int, frozenset[Cell]]:
+        """From the generated LP again (the cell dive's decisions undone): each step fixes the periods the LP
+        weighs most, every one above 0.99 and at least DIVE_FIX_SHARE of the people still open (more when the
+        pace of the last step would not finish in time), then generation follows for the others."""
+        master = self.master
+        master.release()
+        self.pricers = [_Pricer(self.problem, w) for w in self.people]
+        self.open = set(range(len(self.people)))
+        chosen: dict[int, frozenset[Cell]] = {}
+        # Until a step has been timed, its rounds are taken at the last round's pace.
+        step_seconds = DIVE_ROUNDS * self.round_seconds
+        while self.open:
+            step_started = time.monotonic()
+            if chosen:
+                self.generate(deadline, DIVE_ROUNDS)
+            master.solve()
+            # Out of time, everyone left takes the period the LP weighs most (still a roster).
+            left = deadline - time.monotonic()
+            step = len(self.people)
+            if left > 0:
+                step = max(math.ceil(DIVE_FIX_SHARE * len(self.open)), math.ceil(len(self.open) * step_seconds / left))
+            ranked = sorted(((master.favourite(i), i) for i in self.open), key=lambda t: -t[0][0])
+            for n, ((weight, cells), i) in enumerate(ranked):
+                if n >= step and weight <= 0.99:
+                    break
+                master.columns[i][cells][0].SetLb(1)
+                chosen[i] = cells
+                self.open.discard(i)
+            step_seconds = time.monotonic() - step_started
+        return chosen
+
+
+def _decisions(
+    weighted: list[tuple[float, frozenset[Cell]]], fixed: dict[int, int | None], days: int
+) -> dict[int, int | None]:
+    """A dive step's decisions for one person: the days (off, working, or on a shift) the LP's periods agree
+    on most, while the weight of the periods that disagree with any of them, summed, stays below DIVE_SLACK.
+    Below 1, at least one weighted period agrees with all, so the person keeps a period."""
+    on_shift: dict[Cell, float] = {}
+    working: dict[int, float] = {}
+    for weight, cells in weighted:
+        for cell in cells:
+            on_shift[cell] = on_shift.get(cell, 0.0) + weight
+            working[cell[0]] = working.get(cell[0], 0.0) + weight
+    best: dict[int, tuple[float, int]] = {}
+    for (day, shift), weight in on_shift.items():
+        if weight > best.get(day, (-1.0, 0))[0]:
+            best[day] = (weight, shift)
+    # (disagreeing weight, day, decision); on a tie the shift itself before "works".
+    candidates: list[tuple[float, int, int, int | None]] = []
+    for day in range(days):
+        if day in fixed and fixed[day] != WORKS:
+            continue
+        if day in best:
+            candidates.append((1.0 - best[day][0], 0, day, best[day][1]))
+        if day not in fixed:
+            candidates.append((working.get(day, 0.0), 0, day, None))
+            if day in working:
+                candidates.append((1.0 - working[day], 1, day, WORKS))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    # The weighted periods that agree with every decision so far; a decision is taken while they keep at
+    # least 1 - DIVE_SLACK of the weight (at least one decision a step, so that the dive ends).
+    agreeing = [(weight, dict(cells)) for weight, cells in weighted if weight > 1e-9]
+    out: dict[int, int | None] = {}
+    for _slack, _tie, day, what in candidates:
+        if day in out:
+            continue
+        kept = [(w, shift_of) for w, shift_of in agreeing if _agrees(shift_of, day, what)]
+        if sum(w for w, _s in kept) >= 1.0 - DIVE_SLACK or not out:
+            out[day] = what
+            agreeing = kept
+    return out
+
+
+def _agrees(shift_of: dict[int, int], day: int, what: int | None) -> bool:
+    return day in shift_of if what == WORKS else shift_of.get(day) == what

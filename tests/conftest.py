@@ -99,6 +99,7 @@ def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen[b
         ],
         cwd=Path(__file__).resolve().parents[1],
         env=env,
+        preexec_fn=_die_with_parent,
     )
     from config.celery import app
 
@@ -113,6 +114,19 @@ def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen[b
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+def _die_with_parent() -> None:
+    """In the worker's process before it starts: end it when the test run ends, however that ends.
+
+    A run killed mid-suite leaves no worker behind to write into the next run's test database (of
+    the same name): that once failed a whole CI run with rows its own tests had not made."""
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _database_url_for(name: str) -> str:
