@@ -402,7 +402,7 @@ def _decisions(
         if day in out:
             continue
         kept = [(w, shift_of) for w, shift_of in agreeing if _agrees(shift_of, day, what)]
-        if sum(w for w, _s in kept) >= 1.0 - DIVE_SLACK or not out:
+        if sum(w for w, _s in kept) >= 1.0 - DIVE_SLACK - 1e-9 or not out:
             out[day] = what
             agreeing = kept
     return out

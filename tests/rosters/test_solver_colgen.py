@@ -3,12 +3,15 @@ its LP never claims more than the true optimum, and the parallel search repairs 
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rosters.solver import Cover, RosterProblem, Weights, Worker, check, evaluate, shortfalls, solve
-from rosters.solver_colgen import PRICE_SCALE, lp_start
+from rosters.solver_colgen import DIVE_SLACK, PRICE_SCALE, WORKS, _decisions, _Generation, _roster, lp_start
 from tests.rosters.test_solver import DAY, problem, random_problems
 
 NO_FAIRNESS = Weights(fairness_nights=0, fairness_weekends=0, fairness_holidays=0)
@@ -93,3 +96,69 @@ def test_a_failed_master_lp_falls_back_to_the_usual_start(monkeypatch) -> None: 
     assert solution.status == "optimal"
     assert check(p, solution.assignments) == []
     assert shortfalls(p, solution.assignments) == []
+
+
+def test_a_dive_step_decides_the_days_the_weighted_periods_agree_on() -> None:
+    # Three periods over three days (cells are (day, shift)): everyone is off on day 2 and works day 0;
+    # day 1 is worked in 0.9 of the weight. Each of those keeps at least 1 - DIVE_SLACK of the weight.
+    weighted = [
+        (0.6, frozenset({(0, 0), (1, 0)})),
+        (0.3, frozenset({(0, 0), (1, 1)})),
+        (0.1, frozenset({(0, 1)})),
+    ]
+    assert _decisions(weighted, {}, 3) == {2: None, 0: WORKS, 1: WORKS}
+    # Once days 0 and 1 are worked, only the first two periods are left (weights 2/3 and 1/3): they agree
+    # on day 0's shift, which is decided; day 1's shift would leave only 2/3 of the weight.
+    left = [(w / 0.9, cells) for w, cells in weighted[:2]]
+    assert _decisions(left, {0: WORKS, 1: WORKS, 2: None}, 3) == {0: 0}
+    # Periods that agree on nothing beyond the slack still give one decision, so that the dive ends.
+    split = [(0.5, frozenset({(0, 0)})), (0.5, frozenset({(0, 1)}))]
+    assert len(_decisions(split, {0: WORKS}, 1)) == 1
+
+
+@st.composite
+def weighted_periods(draw: st.DrawFn) -> tuple[list[tuple[float, frozenset[tuple[int, int]]]], int]:
+    days = draw(st.integers(1, 6))
+    periods = draw(
+        st.lists(
+            st.dictionaries(st.integers(0, days - 1), st.integers(0, 2), max_size=days).map(
+                lambda cells: frozenset(cells.items())
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    raw = draw(st.lists(st.integers(1, 20), min_size=len(periods), max_size=len(periods)))
+    return [(r / sum(raw), cells) for r, cells in zip(raw, periods, strict=True)], days
+
+
+@settings(max_examples=200, deadline=None)
+@given(weighted_periods())
+def test_a_dive_steps_decisions_leave_the_person_a_weighted_period(
+    case: tuple[list[tuple[float, frozenset[tuple[int, int]]]], int],
+) -> None:
+    weighted, days = case
+    out = _decisions(weighted, {}, days)
+    assert out  # every step decides something
+    agreeing = 0.0
+    for weight, cells in weighted:
+        shift_of = dict(cells)
+        if all(day in shift_of if what == WORKS else shift_of.get(day) == what for day, what in out.items()):
+            agreeing += weight
+    assert agreeing > 0  # the person keeps a period the LP already weighs
+    assert agreeing >= 1 - DIVE_SLACK - 1e-9 or len(out) == 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_problems())
+def test_each_dive_alone_makes_a_roster_that_keeps_every_persons_rules(p: RosterProblem) -> None:
+    p = replace(p, workers=tuple(replace(w, history=()) for w in p.workers), weights=NO_FAIRNESS)
+    with ThreadPoolExecutor(2) as pool:
+        gen = _Generation(p, pool)
+        assert gen.first_periods(time.monotonic() + 10)
+        gen.generate(time.monotonic() + 5, None)
+        gen.diving = True
+        for dive in (gen.cell_dive, gen.column_dive):
+            chosen = dive(time.monotonic() + 10)
+            assert sorted(chosen) == list(range(len(p.workers)))  # one period each
+            assert {v.rule for v in check(p, _roster(p, chosen))} <= {"auxiliary_without_officer"}
