@@ -13,10 +13,13 @@ construction that CP-SAT then improves:
    person. Every period the solve finds on its way that lowers the LP joins it; the loop ends when
    none does or its time is up. After a round in which every person's best period is proven, the LP
    plus each person's least reduced cost is a lower bound on the roster's objective (Lagrangian).
-2. **Dive.** The periods the LP uses most are fixed (every one at weight > 0.99, and at least 5 % of
-   the people still open, more when the pace would not finish in time), a few more rounds of
-   generation follow for the others, and again, until everybody has a period. That is a roster:
-   every person's rules hold by construction.
+2. **Dives.** The *cell dive* decides, a step at a time, the days each person's weighted periods agree
+   on (off, working, or working a given shift) as constraints of their pricing model, with a few rounds
+   of generation after each step, until every person's weight is on one period. When the time left is
+   at least what generation took, the *column dive* follows from the generated LP again: it fixes the
+   periods the LP weighs most (every one above 0.99, and at least 5 % of the people still open, more
+   when the pace would not finish in time), with generation between steps. The better roster of the
+   two is the start; every person's rules hold in both by construction.
 
 Fairness (about everyone's shares at once) is left to the search that follows, and so is the
 auxiliary rule: the caller drops an auxiliary's cells on a shift without an officer.
@@ -45,6 +48,7 @@ GENERATION_SHARE = 0.6
 DIVE_ROUNDS = 3
 DIVE_FIX_SHARE = 0.05
 DIVE_SLACK = 0.1
+PRESOLVE_RETRY = 16
 
 Cell = tuple[int, int]  # (day, shift index)
 WORKS = -1  # a dive's decision that a person works a day, on a shift not yet decided
@@ -66,6 +70,9 @@ class _Pricer:
     def __init__(self, problem: RosterProblem, worker: Worker) -> None:
         self.compiled = build_model(alone(problem, worker, cover=()))
         self.own = sum(self.compiled.objective) + self.compiled.constant
+        # Seconds of the last solve without and with a pass of presolve (None: not tried yet).
+        self.seconds: dict[bool, float | None] = {False: None, True: None}
+        self.calls = 0
 
     def fix(self, day: int, what: int | None) -> None:
         """From now on the person works ``day`` on shift index ``what``, or is off (None), or works it on
@@ -92,13 +99,27 @@ class _Pricer:
         model.minimize(PRICE_SCALE * self.own - sum(gains))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        # One pass of presolve: its probing halves the solves of models with many shift types
-        # (docs/rosters-solver.md, "The LP start").
+        presolve = self._presolve()
+        # Presolve (one pass) pays on some models and costs far more than it saves on others
+        # (docs/rosters-solver.md, "Pricing speed"): each person's pricing takes what was faster lately.
+        solver.parameters.cp_model_presolve = presolve
         solver.parameters.max_presolve_iterations = 1
         solver.parameters.max_time_in_seconds = max(limit, 0.01)
         periods = _Periods(self.compiled.x, self.own)
+        started = time.monotonic()
         status = solver.solve(model, periods)
+        if prices:  # without prices (a person's first period) a solve is far easier than later ones
+            self.seconds[presolve] = time.monotonic() - started
+            self.calls += 1
         return periods.found, status == cp_model.OPTIMAL
+
+    def _presolve(self) -> bool:
+        without, with_ = self.seconds[False], self.seconds[True]
+        if without is None or with_ is None:
+            return without is not None  # first without, then with
+        faster = with_ < without
+        # Every PRESOLVE_RETRY-th solve takes the other way again: prices change, and so does the faster one.
+        return faster if self.calls % PRESOLVE_RETRY else not faster
 
 
 class _Periods(cp_model.CpSolverSolutionCallback):
@@ -370,8 +391,10 @@ def _decisions(
     weighted: list[tuple[float, frozenset[Cell]]], fixed: dict[int, int | None], days: int
 ) -> dict[int, int | None]:
     """A dive step's decisions for one person: the days (off, working, or on a shift) the LP's periods agree
-    on most, while the weight of the periods that disagree with any of them, summed, stays below DIVE_SLACK.
-    Below 1, at least one weighted period agrees with all, so the person keeps a period."""
+    on most, as long as the weighted periods that agree with all of them keep at least 1 - DIVE_SLACK of the
+    weight, and at least one decision (which keeps at least half the weight, or all of it among the periods
+    working a day decided "works"). So some weighted period always agrees: the LP keeps a period for the
+    person."""
     on_shift: dict[Cell, float] = {}
     working: dict[int, float] = {}
     for weight, cells in weighted:

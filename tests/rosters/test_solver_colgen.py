@@ -11,7 +11,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rosters.solver import Cover, RosterProblem, Weights, Worker, check, evaluate, shortfalls, solve
-from rosters.solver_colgen import DIVE_SLACK, PRICE_SCALE, WORKS, _decisions, _Generation, _roster, lp_start
+from rosters.solver_colgen import (
+    DIVE_SLACK,
+    PRESOLVE_RETRY,
+    PRICE_SCALE,
+    WORKS,
+    _decisions,
+    _Generation,
+    _Pricer,
+    _roster,
+    lp_start,
+)
 from tests.rosters.test_solver import DAY, problem, random_problems
 
 NO_FAIRNESS = Weights(fairness_nights=0, fairness_weekends=0, fairness_holidays=0)
@@ -162,3 +172,23 @@ def test_each_dive_alone_makes_a_roster_that_keeps_every_persons_rules(p: Roster
             chosen = dive(time.monotonic() + 10)
             assert sorted(chosen) == list(range(len(p.workers)))  # one period each
             assert {v.rule for v in check(p, _roster(p, chosen))} <= {"auxiliary_without_officer"}
+
+
+def test_each_persons_pricing_tries_both_presolve_settings_then_keeps_the_faster() -> None:
+    people = [Worker(1, True, max_shift_counts={"D": 2})]
+    cover = [Cover(d, "D", min_people=1, min_officers=0, under_weight=10) for d in range(4)]
+    pricer = _Pricer(problem(people, days=4, shifts=(DAY,), cover=cover, weights=NO_FAIRNESS), people[0])
+    pricer.price({}, 5)  # a first period, without prices: not timed (far easier than what follows)
+    assert pricer.seconds == {False: None, True: None}
+    prices = {(d, 0): 20.0 for d in range(4)}
+    periods, proven = pricer.price(prices, 5)
+    assert proven and len(periods[-1][0]) == 2  # the two days the person may work, each worth 20
+    assert pricer.seconds[False] is not None and pricer.seconds[True] is None  # first without presolve
+    pricer.price(prices, 5)
+    assert pricer.seconds[True] is not None  # then with
+    pricer.seconds = {False: 0.5, True: 0.1}
+    assert pricer._presolve() is True
+    pricer.seconds = {False: 0.1, True: 0.5}
+    assert pricer._presolve() is False
+    pricer.calls = PRESOLVE_RETRY  # now and then the other way again, as prices change
+    assert pricer._presolve() is True
