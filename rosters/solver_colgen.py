@@ -42,12 +42,15 @@ from rosters.solver_cpsat import alone, build_model
 # Duals become integer objective coefficients of the pricing model at this scale (CP-SAT's objective
 # is integral); a period's reduced cost is then computed exactly from its true cost.
 PRICE_SCALE = 10_000
-# Share of the budget for column generation before the dive starts, and the dive's rounds of
-# generation after each fixing step.
+# Share of the budget for column generation before the dives, and each dive's rounds of generation
+# after a step.
 GENERATION_SHARE = 0.6
 DIVE_ROUNDS = 3
+# The column dive fixes at least this share of the people still open a step.
 DIVE_FIX_SHARE = 0.05
+# A cell dive step's decisions leave a person's agreeing periods at least 1 - DIVE_SLACK of the weight.
 DIVE_SLACK = 0.1
+# Every this many pricing solves a person tries the presolve setting that was slower again.
 PRESOLVE_RETRY = 16
 
 Cell = tuple[int, int]  # (day, shift index)
@@ -229,7 +232,7 @@ class _Master:
 
     def favourite(self, i: int) -> tuple[float, frozenset[Cell]]:
         """Person i's period of largest weight in the LP's solution, with its weight."""
-        return max(((var.solution_value(), cells) for cells, (var, _c) in self.columns[i].items()), key=lambda t: t[0])
+        return max(self.weighted(i), key=lambda t: t[0])
 
 
 def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart | None:
