@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from rosters.solver import Cover, RosterProblem, Weights, Worker, check, evaluate, shortfalls, solve
 from rosters.solver_colgen import (
     DIVE_SLACK,
+    GOOD_ENOUGH,
     PRESOLVE_RETRY,
     PRICE_SCALE,
     WORKS,
@@ -20,6 +21,7 @@ from rosters.solver_colgen import (
     _Generation,
     _Pricer,
     _roster,
+    _value,
     lp_start,
 )
 from tests.rosters.test_solver import DAY, problem, random_problems
@@ -192,3 +194,49 @@ def test_each_persons_pricing_tries_both_presolve_settings_then_keeps_the_faster
     assert pricer._presolve() is False
     pricer.calls = PRESOLVE_RETRY  # now and then the other way again, as prices change
     assert pricer._presolve() is True
+
+
+def _three_days_two_people() -> RosterProblem:
+    # As in the first test: three days of one person each, two people who may work one day each.
+    people = [Worker(i, True, max_shift_counts={"D": 1}) for i in (1, 2)]
+    cover = [Cover(d, "D", min_people=1, min_officers=0, under_weight=10) for d in range(3)]
+    return problem(people, days=3, shifts=(DAY,), cover=cover, weights=NO_FAIRNESS)
+
+
+def test_a_restart_undoes_every_dives_decisions() -> None:
+    p = _three_days_two_people()
+    with ThreadPoolExecutor(2) as pool:
+        gen = _Generation(p, pool)
+        assert gen.first_periods(time.monotonic() + 10)
+        assert gen.generate(time.monotonic() + 10, None)
+        generated = gen.master.solve()
+        gen.diving = True
+        gen.column_dive(time.monotonic() + 10)  # fixes a period per person (lower bound 1)
+        gen.master.forbid(0, {0: WORKS})  # as a cell dive does: person 0's periods off on day 0 get weight 0
+        assert len(gen.master.fixed) == 2 and gen.master.forbidden
+        gen._restart()
+        for columns in gen.master.columns:
+            for var, _cost in columns.values():
+                assert var.lb() == 0 and var.ub() == gen.master.lp.infinity()
+        assert abs(gen.master.solve() - generated) < 1e-6
+        assert gen.open == {0, 1}
+
+
+def test_more_dives_keep_the_best_roster_and_stop_once_it_is_close_to_the_lp() -> None:
+    p = _three_days_two_people()
+    idle = {0: frozenset(), 1: frozenset()}  # nobody works: all three days short, 30
+    with ThreadPoolExecutor(2) as pool:
+        gen = _Generation(p, pool)
+        assert gen.first_periods(time.monotonic() + 10)
+        assert gen.generate(time.monotonic() + 10, None)
+        lp = gen.master.solve()
+        gen.diving = True
+        # Within GOOD_ENOUGH of the LP (here: the LP taken as 30): kept as it is, no dive.
+        assert gen.redive(idle, time.monotonic() + 10, 30 / (1 + GOOD_ENOUGH)) is idle
+        # No time left: kept too.
+        assert gen.redive(idle, time.monotonic() - 1, lp) is idle
+        # Otherwise the dives replace it with a better roster: the optimum, one day short.
+        better = gen.redive(idle, time.monotonic() + 10, lp)
+    assert _value(p, idle) == 30
+    assert _value(p, better) == 10
+    assert check(p, _roster(p, better)) == []
