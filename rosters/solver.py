@@ -82,7 +82,7 @@ problem gives the same roster. Exceptions: a wall-clock safety stop at ``3 * tim
 on a heavily loaded machine), and, when neither the start nor one thread yields any roster, CP-SAT's
 parallel portfolio with ``workers`` threads finds the first one (``workers`` counts only there).
 ``deterministic=False`` starts from a roster built from the problem's linear relaxation (column
-generation and two dives, ``rosters/solver_colgen.py``, up to ``LP_START_SHARE`` of the budget; not with
+generation and dives, ``rosters/solver_colgen.py``, up to ``LP_START_SHARE`` of the budget; not with
 ``previous``) and runs CP-SAT's parallel portfolio from it, with ``workers`` threads under a wall-clock
 limit: not reproducible, better on the benchmark's hard instances (which use it).
 ``lns=False`` (deterministic mode) leaves the whole budget to one CP-SAT thread on the whole problem.

@@ -275,6 +275,7 @@ def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart 
                 other = gen.column_dive(deadline)
                 if _value(problem, other) < _value(problem, chosen):
                     chosen = other
+            # Then more cell dives while they pay (``redive``): the best roster of all is the start.
             chosen = gen.redive(chosen, deadline, lp_value)
     except LpFailedError:
         return None
