@@ -269,14 +269,20 @@ def lp_start(problem: RosterProblem, *, budget: float, threads: int) -> LpStart 
             lp_value = gen.master.solve()
             generated = time.monotonic()
             gen.diving = True
-            chosen = gen.cell_dive(deadline)
-            if deadline - time.monotonic() >= generated - started:
-                # Time for the other dive too (about as long as generation took): the better roster of the two.
-                other = gen.column_dive(deadline)
-                if _value(problem, other) < _value(problem, chosen):
-                    chosen = other
-            # Then more cell dives while they pay (``redive``): the best roster of all is the start.
-            chosen = gen.redive(chosen, deadline, lp_value)
+            chosen: dict[int, frozenset[Cell]] | None = None
+            try:
+                chosen = gen.cell_dive(deadline)
+                if deadline - time.monotonic() >= generated - started:
+                    # Time for the other dive too (about as long as generation took): the better roster of the two.
+                    other = gen.column_dive(deadline)
+                    if _value(problem, other) < _value(problem, chosen):
+                        chosen = other
+                # Then more cell dives while they pay (``redive``): the best roster of all is the start.
+                chosen = gen.redive(chosen, deadline, lp_value)
+            except LpFailedError:
+                # GLOP failed in a later dive: the roster of an earlier one still serves.
+                if chosen is None:
+                    raise
     except LpFailedError:
         return None
     proven = None if gen.bound is None else math.ceil(gen.bound - 1e-6)
@@ -400,7 +406,10 @@ class _Generation:
                 break
             dive_started = time.monotonic()
             self._restart()
-            roster = self.cell_dive(deadline, REDIVE_SLACKS[n % len(REDIVE_SLACKS)])
+            try:
+                roster = self.cell_dive(deadline, REDIVE_SLACKS[n % len(REDIVE_SLACKS)])
+            except LpFailedError:
+                break  # GLOP failed: the best roster so far
             took = time.monotonic() - dive_started
             since += 1
             if (found := _value(self.problem, roster)) < value:

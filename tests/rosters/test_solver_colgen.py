@@ -240,3 +240,25 @@ def test_more_dives_keep_the_best_roster_and_stop_once_it_is_close_to_the_lp() -
     assert _value(p, idle) == 30
     assert _value(p, better) == 10
     assert check(p, _roster(p, better)) == []
+
+
+def test_a_master_lp_failing_in_a_later_dive_keeps_the_earlier_dives_roster(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from rosters import solver_colgen
+
+    def fail(self, *args):  # type: ignore[no-untyped-def]
+        raise solver_colgen.LpFailedError("numerical trouble")
+
+    # GLOP giving up in the column dive, after the cell dive made a roster (and in the extra dives).
+    monkeypatch.setattr(solver_colgen._Generation, "column_dive", fail)
+    p = _three_days_two_people()
+    start = lp_start(p, budget=10, threads=2)
+    assert start is not None
+    assert check(p, start.roster) == []
+    assert sum(evaluate(p, start.roster).values()) == 10
+    # The extra dives alone failing: the roster they were given is kept.
+    monkeypatch.setattr(solver_colgen._Generation, "cell_dive", fail)
+    idle = {0: frozenset(), 1: frozenset()}
+    with ThreadPoolExecutor(2) as pool:
+        gen = _Generation(p, pool)
+        assert gen.first_periods(time.monotonic() + 10)
+        assert gen.redive(idle, time.monotonic() + 10, 10.0) is idle
