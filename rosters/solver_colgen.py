@@ -365,8 +365,8 @@ class _Generation:
 
     def cell_dive(self, deadline: float, slack: float = DIVE_SLACK) -> dict[int, frozenset[Cell]]:
         """Each step, every person takes the decisions about days (off, working, on a shift) that their
-        weighted periods agree on most (``_decisions``); generation follows, until the LP is integral.
-        Out of time, each person takes the period the LP weighs most that keeps their decisions."""
+        weighted periods agree on most (``_decisions`` with ``slack``); generation follows, until the LP is
+        integral. Out of time, each person takes the period the LP weighs most that keeps their decisions."""
         master, days = self.master, self.problem.days
         fixed: list[dict[int, int | None]] = [{} for _ in self.people]
         while True:
@@ -450,7 +450,7 @@ def _decisions(
     weighted: list[tuple[float, frozenset[Cell]]], fixed: dict[int, int | None], days: int, slack: float = DIVE_SLACK
 ) -> dict[int, int | None]:
     """A dive step's decisions for one person: the days (off, working, or on a shift) the LP's periods agree
-    on most, as long as the weighted periods that agree with all of them keep at least 1 - DIVE_SLACK of the
+    on most, as long as the weighted periods that agree with all of them keep at least 1 - ``slack`` of the
     weight, and at least one decision (which keeps at least half the weight, or all of it among the periods
     working a day decided "works"). So some weighted period always agrees: the LP keeps a period for the
     person."""
@@ -477,7 +477,7 @@ def _decisions(
                 candidates.append((1.0 - working[day], 1, day, WORKS))
     candidates.sort(key=lambda c: (c[0], c[1]))
     # The weighted periods that agree with every decision so far; a decision is taken while they keep at
-    # least 1 - DIVE_SLACK of the weight (at least one decision a step, so that the dive ends).
+    # least 1 - slack of the weight (at least one decision a step, so that the dive ends).
     agreeing = [(weight, dict(cells)) for weight, cells in weighted if weight > 1e-9]
     out: dict[int, int | None] = {}
     for _slack, _tie, day, what in candidates:
