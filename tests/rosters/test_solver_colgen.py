@@ -4,7 +4,9 @@ its LP never claims more than the true optimum, and the parallel search repairs 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
@@ -29,12 +31,29 @@ from tests.rosters.test_solver import DAY, problem, random_problems
 NO_FAIRNESS = Weights(fairness_nights=0, fairness_weekends=0, fairness_holidays=0)
 
 
-def test_the_lp_weighs_each_person_between_periods_and_the_dive_makes_a_roster() -> None:
-    # Three days of one person each; two people who may work one day each. The LP's optimum is one day
-    # short (weight 10): however the two spread their one shift, the dive's roster covers two days.
+def _three_days_two_people() -> RosterProblem:
+    """Three days of one person each; two people who may work one day each."""
     people = [Worker(i, True, max_shift_counts={"D": 1}) for i in (1, 2)]
     cover = [Cover(d, "D", min_people=1, min_officers=0, under_weight=10) for d in range(3)]
-    p = problem(people, days=3, shifts=(DAY,), cover=cover, weights=NO_FAIRNESS)
+    return problem(people, days=3, shifts=(DAY,), cover=cover, weights=NO_FAIRNESS)
+
+
+@contextmanager
+def _generated(p: RosterProblem, seconds: float) -> Iterator[tuple[_Generation, bool]]:
+    """Column generation on ``p`` for up to ``seconds`` (every person given a first period), ready to dive;
+    with whether it converged."""
+    with ThreadPoolExecutor(2) as pool:
+        gen = _Generation(p, pool)
+        assert gen.first_periods(time.monotonic() + 10)
+        converged = gen.generate(time.monotonic() + seconds, None)
+        gen.diving = True
+        yield gen, converged
+
+
+def test_the_lp_weighs_each_person_between_periods_and_the_dive_makes_a_roster() -> None:
+    # The LP's optimum is one day short (weight 10): however the two spread their one shift, the dive's
+    # roster covers two days.
+    p = _three_days_two_people()
     start = lp_start(p, budget=10, threads=2)
     assert start is not None
     assert start.converged
@@ -165,11 +184,7 @@ def test_a_dive_steps_decisions_leave_the_person_a_weighted_period(
 @given(random_problems())
 def test_each_dive_alone_makes_a_roster_that_keeps_every_persons_rules(p: RosterProblem) -> None:
     p = replace(p, workers=tuple(replace(w, history=()) for w in p.workers), weights=NO_FAIRNESS)
-    with ThreadPoolExecutor(2) as pool:
-        gen = _Generation(p, pool)
-        assert gen.first_periods(time.monotonic() + 10)
-        gen.generate(time.monotonic() + 5, None)
-        gen.diving = True
+    with _generated(p, 5) as (gen, _converged):
         for dive in (gen.cell_dive, gen.column_dive):
             chosen = dive(time.monotonic() + 10)
             assert sorted(chosen) == list(range(len(p.workers)))  # one period each
@@ -196,21 +211,11 @@ def test_each_persons_pricing_tries_both_presolve_settings_then_keeps_the_faster
     assert pricer._presolve() is True
 
 
-def _three_days_two_people() -> RosterProblem:
-    # As in the first test: three days of one person each, two people who may work one day each.
-    people = [Worker(i, True, max_shift_counts={"D": 1}) for i in (1, 2)]
-    cover = [Cover(d, "D", min_people=1, min_officers=0, under_weight=10) for d in range(3)]
-    return problem(people, days=3, shifts=(DAY,), cover=cover, weights=NO_FAIRNESS)
-
-
 def test_a_restart_undoes_every_dives_decisions() -> None:
     p = _three_days_two_people()
-    with ThreadPoolExecutor(2) as pool:
-        gen = _Generation(p, pool)
-        assert gen.first_periods(time.monotonic() + 10)
-        assert gen.generate(time.monotonic() + 10, None)
+    with _generated(p, 10) as (gen, converged):
+        assert converged
         generated = gen.master.solve()
-        gen.diving = True
         gen.column_dive(time.monotonic() + 10)  # fixes a period per person (lower bound 1)
         gen.master.forbid(0, {0: WORKS})  # as a cell dive does: person 0's periods off on day 0 get weight 0
         assert len(gen.master.fixed) == 2 and gen.master.forbidden
@@ -225,12 +230,9 @@ def test_a_restart_undoes_every_dives_decisions() -> None:
 def test_more_dives_keep_the_best_roster_and_stop_once_it_is_close_to_the_lp() -> None:
     p = _three_days_two_people()
     idle = {0: frozenset(), 1: frozenset()}  # nobody works: all three days short, 30
-    with ThreadPoolExecutor(2) as pool:
-        gen = _Generation(p, pool)
-        assert gen.first_periods(time.monotonic() + 10)
-        assert gen.generate(time.monotonic() + 10, None)
+    with _generated(p, 10) as (gen, converged):
+        assert converged
         lp = gen.master.solve()
-        gen.diving = True
         # Within GOOD_ENOUGH of the LP (here: the LP taken as 30): kept as it is, no dive.
         assert gen.redive(idle, time.monotonic() + 10, 30 / (1 + GOOD_ENOUGH)) is idle
         # No time left: kept too.
